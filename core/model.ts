@@ -95,3 +95,43 @@ export interface ShiftInput {
 export type CallOutcome = 'accepted' | 'declined' | 'no_answer';
 
 export type Lang = 'sv' | 'en';
+
+/* ---------- Access (permission sync) ---------- */
+
+/** A permission on a unit folder, normalised from Graph's `permission` resource by graph/. */
+export interface FolderPermission {
+  /** Graph permission id (needed to revoke). */
+  id: string;
+  /** e.g. ['write'], ['read'], ['owner']. */
+  roles: string[];
+  /** True when the permission is inherited from a parent (Graph: `inheritedFrom` set). Never deletable. */
+  inherited: boolean;
+  /** Set when granted to a single user. */
+  user?: { id?: string; email?: string; displayName?: string };
+  /** Set when granted to a group or a SharePoint group. */
+  group?: { id?: string; displayName?: string };
+  /** Set when it is a sharing link rather than a direct grant. */
+  link?: boolean;
+}
+
+/** Kind of the unit's DG group, as seen through Graph. */
+export type DgGroupKind = 'unified' | 'security' | 'mailEnabledSecurity' | 'distributionList';
+
+/** A member of a DG group. */
+export interface GroupMember {
+  id: string;
+  email?: string;
+  displayName?: string;
+}
+
+/** What the bot itself granted earlier (kept in the store): the basis for safe revocation. */
+export interface ManagedGrant {
+  unitId: string;
+  kind: 'folder' | 'group';
+  /** Entra user id of the grantee. */
+  userId: string;
+  email: string;
+  /** Graph permission id for folder grants. */
+  permissionId?: string;
+  grantedAt: string;
+}
