@@ -36,12 +36,13 @@ export interface PackageValues {
 
 /**
  * The environment variables `npm run package` reads. `required` ones must be set; the others have a
- * default described next to them.
+ * default described next to them. MicrosoftAppId and PUBLIC_BASE_URL are the bot's own settings
+ * (config.ts, env.sample); the TEAMS_* ones matter only for packaging.
  */
 export const PACKAGE_ENV = {
-  botId: { name: 'MICROSOFT_APP_ID', required: true },
-  teamsAppId: { name: 'TEAMS_APP_ID', required: false }, // default: MICROSOFT_APP_ID
-  hostname: { name: 'PUBLIC_HOSTNAME', required: true },
+  botId: { name: 'MicrosoftAppId', required: true },
+  teamsAppId: { name: 'TEAMS_APP_ID', required: false }, // default: MicrosoftAppId
+  hostname: { name: 'PUBLIC_BASE_URL', required: true }, // https://host[/...]: its host goes into validDomains
   websiteUrl: { name: 'TEAMS_APP_WEBSITE_URL', required: false }, // default: https://goteborg.se/
   privacyUrl: { name: 'TEAMS_APP_PRIVACY_URL', required: true },
   termsOfUseUrl: { name: 'TEAMS_APP_TERMS_URL', required: true },
@@ -69,11 +70,15 @@ export function valuesFromEnv(env: NodeJS.ProcessEnv, version: string): PackageV
     throw new Error(`npm run package: missing environment variable(s): ${missing.join(', ')} (see env.sample and docs/production.md)`);
   }
   const botId = get(PACKAGE_ENV.botId.name) as string;
+  const baseUrl = get(PACKAGE_ENV.hostname.name) as string;
+  if (!/^https:\/\//i.test(baseUrl) || !URL.canParse(baseUrl)) {
+    throw new Error(`npm run package: ${PACKAGE_ENV.hostname.name} must be the bot's public https:// URL, got "${baseUrl}"`);
+  }
   const values: PackageValues = {
     botId,
     teamsAppId: get(PACKAGE_ENV.teamsAppId.name) ?? botId,
     version,
-    hostname: get(PACKAGE_ENV.hostname.name) as string,
+    hostname: new URL(baseUrl).hostname,
     websiteUrl: get(PACKAGE_ENV.websiteUrl.name) ?? 'https://goteborg.se/',
     privacyUrl: get(PACKAGE_ENV.privacyUrl.name) as string,
     termsOfUseUrl: get(PACKAGE_ENV.termsOfUseUrl.name) as string,
@@ -103,7 +108,7 @@ export function checkValues(values: PackageValues): string[] {
   guid(values.teamsAppId, PACKAGE_ENV.teamsAppId.name);
   guid(values.ssoAppId, PACKAGE_ENV.ssoAppId.name);
   if (!HOSTNAME.test(values.hostname)) {
-    problems.push(`${PACKAGE_ENV.hostname.name} must be a host name only (like bot.example.se, no https:// and no path), got "${values.hostname}"`);
+    problems.push(`the public host name (from ${PACKAGE_ENV.hostname.name}) must be a DNS name like bot.example.se, got "${values.hostname}"`);
   }
   https(values.websiteUrl, PACKAGE_ENV.websiteUrl.name);
   https(values.privacyUrl, PACKAGE_ENV.privacyUrl.name);

@@ -33,8 +33,8 @@ describe('manifest/package', () => {
     termsOfUseUrl: 'https://goteborg.se/villkor'
   };
   const ENV = {
-    MICROSOFT_APP_ID: BOT_ID,
-    PUBLIC_HOSTNAME: 'trygghetsjouren.goteborg.se',
+    MicrosoftAppId: BOT_ID,
+    PUBLIC_BASE_URL: 'https://trygghetsjouren.goteborg.se',
     TEAMS_APP_PRIVACY_URL: 'https://goteborg.se/personuppgifter',
     TEAMS_APP_TERMS_URL: 'https://goteborg.se/villkor'
   };
@@ -184,21 +184,24 @@ describe('manifest/package', () => {
   });
 
   describe('valuesFromEnv', () => {
-    it('reads the values, the Teams app id defaulting to the bot id', () => {
+    it('reads the values, the Teams app id defaulting to the bot id, the host from PUBLIC_BASE_URL', () => {
       assert.deepEqual(valuesFromEnv(ENV, '1.4.2'), { ...VALUES, teamsAppId: BOT_ID, ssoAppId: undefined });
       assert.equal(valuesFromEnv({ ...ENV, TEAMS_APP_ID: APP_ID }, '1.4.2').teamsAppId, APP_ID);
+      assert.equal(valuesFromEnv({ ...ENV, PUBLIC_BASE_URL: 'https://Bot.Example.se:443/bot/' }, '1.4.2').hostname, 'bot.example.se');
     });
 
     it('names every missing variable at once; blank counts as missing', () => {
       assert.throws(
-        () => valuesFromEnv({ PUBLIC_HOSTNAME: 'x.se', TEAMS_APP_TERMS_URL: ' ' }, '1.0.0'),
-        (err: Error) => err.message.includes('missing environment variable(s): MICROSOFT_APP_ID, TEAMS_APP_PRIVACY_URL, TEAMS_APP_TERMS_URL')
+        () => valuesFromEnv({ PUBLIC_BASE_URL: 'https://x.se', TEAMS_APP_TERMS_URL: ' ' }, '1.0.0'),
+        (err: Error) => err.message.includes('missing environment variable(s): MicrosoftAppId, TEAMS_APP_PRIVACY_URL, TEAMS_APP_TERMS_URL')
       );
     });
 
     const MALFORMED: Array<[string, Record<string, string>, string, RegExp]> = [
-      ['a host name with a scheme', { PUBLIC_HOSTNAME: 'https://bot.example.se' }, '1.0.0', /PUBLIC_HOSTNAME must be a host name only/],
-      ['a bot id that is not a GUID', { MICROSOFT_APP_ID: 'bot' }, '1.0.0', /MICROSOFT_APP_ID must be a GUID/],
+      ['a public URL without https', { PUBLIC_BASE_URL: 'http://bot.example.se' }, '1.0.0', /PUBLIC_BASE_URL must be the bot's public https:\/\/ URL/],
+      ['a bare host name as public URL', { PUBLIC_BASE_URL: 'bot.example.se' }, '1.0.0', /PUBLIC_BASE_URL must be the bot's public https:\/\/ URL/],
+      ['a public URL whose host is not a DNS name', { PUBLIC_BASE_URL: 'https://bot_example' }, '1.0.0', /public host name \(from PUBLIC_BASE_URL\) must be a DNS name/],
+      ['a bot id that is not a GUID', { MicrosoftAppId: 'bot' }, '1.0.0', /MicrosoftAppId must be a GUID/],
       ['an SSO app id that is not a GUID', { TEAMS_SSO_APP_ID: 'sso' }, '1.0.0', /TEAMS_SSO_APP_ID must be a GUID/],
       ['an http privacy URL', { TEAMS_APP_PRIVACY_URL: 'http://goteborg.se' }, '1.0.0', /TEAMS_APP_PRIVACY_URL must be an https:\/\/ URL/],
       ['a package version that is not x.y.z', {}, '1.0.0-beta', /must be x\.y\.z/]
@@ -230,14 +233,14 @@ describe('manifest/package', () => {
 
     it('refuses invalid values with every problem listed', async () => {
       await assert.rejects(buildPackage({ ...VALUES, version: '2', botId: 'x' }), (err: Error) =>
-        /must be x\.y\.z/.test(err.message) && /MICROSOFT_APP_ID must be a GUID/.test(err.message) && /\/bots\/0\/botId/.test(err.message)
+        /must be x\.y\.z/.test(err.message) && /MicrosoftAppId must be a GUID/.test(err.message) && /\/bots\/0\/botId/.test(err.message)
       );
     });
   });
 
   describe('main', () => {
     it('names the missing variable and writes nothing', async () => {
-      await assert.rejects(main({ ...ENV, MICROSOFT_APP_ID: undefined }), /missing environment variable\(s\): MICROSOFT_APP_ID/);
+      await assert.rejects(main({ ...ENV, MicrosoftAppId: undefined }), /missing environment variable\(s\): MicrosoftAppId/);
     });
   });
 });
