@@ -616,7 +616,7 @@ function readInstructions(
     if (firstCol === 0) {
       continue;
     }
-    let values: CellVal[] = [];
+    const values: CellVal[] = [];
     if ((current === 'cooperating' || current === 'freeText') && firstCol > currentCol) {
       // Continuation row: label column empty, more units (or more free text) to the right.
       for (let c = firstCol; c <= lastCol; c++) {

@@ -19,7 +19,7 @@ export async function staffBook(
     for (let i = 1; i < headerRow; i++) {
       ws.getRow(i).values = i === 1 ? ['Personallista för enheten'] : [];
     }
-    ws.getRow(headerRow).values = opts.header ?? ['Namn', 'Telefon', 'Anställningsform', 'Roll', 'Anteckningar'];
+    ws.getRow(headerRow).values = (opts.header as ExcelJS.CellValue[] | undefined) ?? ['Namn', 'Telefon', 'Anställningsform', 'Roll', 'Anteckningar'];
     rows.forEach((r, i) => {
       ws.getRow(headerRow + 1 + i).values = r as ExcelJS.CellValue[];
     });
