@@ -135,3 +135,8 @@ export interface ManagedGrant {
   permissionId?: string;
   grantedAt: string;
 }
+
+/** The time source of the bot and its jobs; local mode may start it at a chosen instant (CLOCK_START). */
+export interface Clock {
+  now(): Date;
+}
