@@ -8,7 +8,7 @@ import { openDb, type Db } from './store/db';
 import { migrate } from './store/migrations';
 import { StateStore } from './store/stateStore';
 import { startServer, type RunningServer } from './server';
-import { createAdapter } from './bot/adapter';
+import { createAdapter, processActivity } from './bot/adapter';
 import { SqlStorage } from './bot/storage';
 import { ActivityHandler, ConversationState, UserState } from 'botbuilder';
 
@@ -16,6 +16,8 @@ export interface StartOptions {
   config?: Config;
   env?: NodeJS.ProcessEnv;
   logger?: Logger;
+  /** Test hook: token validation against a local OpenID metadata server (see test/integration/auth.spec.ts). */
+  adapterOverrides?: { openIdMetadataUrl?: string; tokenIssuer?: string };
 }
 
 export interface App {
@@ -40,7 +42,7 @@ export async function start(opts: StartOptions = {}): Promise<App> {
     const conversationState = new ConversationState(storage);
     const userState = new UserState(storage);
     const adapter = createAdapter(
-      { appId: config.MicrosoftAppId, appPassword: config.MicrosoftAppPassword, tenantId: config.MicrosoftAppTenantId, appType: config.MicrosoftAppType },
+      { appId: config.MicrosoftAppId, appPassword: config.MicrosoftAppPassword, tenantId: config.MicrosoftAppTenantId, appType: config.MicrosoftAppType, ...opts.adapterOverrides },
       logger
     );
     const bot = new ActivityHandler();
@@ -51,7 +53,7 @@ export async function start(opts: StartOptions = {}): Promise<App> {
     server = await startServer(
       {
         messages: async (req, res) => {
-          await adapter.process(req, res, async (context) => {
+          await processActivity(adapter, req, res, async (context) => {
             await bot.run(context);
             await conversationState.saveChanges(context);
             await userState.saveChanges(context);

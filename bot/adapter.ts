@@ -8,6 +8,8 @@ import {
   CloudAdapter,
   ConfigurationBotFrameworkAuthentication,
   type ConfigurationBotFrameworkAuthenticationOptions,
+  type Request,
+  type Response,
   type TurnContext
 } from 'botbuilder';
 import type { Logger } from 'pino';
@@ -17,6 +19,12 @@ export interface AdapterSettings {
   appPassword?: string;
   tenantId?: string;
   appType?: string;
+  /**
+   * Where channel tokens' signing keys and issuer come from. Defaults are the Bot Framework's public
+   * ones; tests point them at a local OpenID metadata server to exercise the token checks offline.
+   */
+  openIdMetadataUrl?: string;
+  tokenIssuer?: string;
 }
 
 export function createAdapter(settings: AdapterSettings, logger: Logger): CloudAdapter {
@@ -26,6 +34,12 @@ export function createAdapter(settings: AdapterSettings, logger: Logger): CloudA
     auth.MicrosoftAppPassword = settings.appPassword;
     auth.MicrosoftAppTenantId = settings.tenantId;
     auth.MicrosoftAppType = settings.appType ?? 'SingleTenant';
+  }
+  if (settings.openIdMetadataUrl) {
+    auth.ToBotFromChannelOpenIdMetadataUrl = settings.openIdMetadataUrl;
+  }
+  if (settings.tokenIssuer) {
+    auth.ToBotFromChannelTokenIssuer = settings.tokenIssuer;
   }
   // `new CloudAdapter()` with no argument crashes on the first request: always pass the auth object.
   const adapter = new CloudAdapter(new ConfigurationBotFrameworkAuthentication(auth));
@@ -42,4 +56,24 @@ export function createAdapter(settings: AdapterSettings, logger: Logger): CloudA
       .catch(() => undefined);
   };
   return adapter;
+}
+
+/**
+ * Hands a request to the adapter. botbuilder answers 500 when a token fails signature checks
+ * (jsonwebtoken's JsonWebTokenError is not mapped to its AuthenticationError); any failure before
+ * the turn logic ran is an authentication/parsing failure, so it is answered 401 here.
+ */
+export async function processActivity(
+  adapter: CloudAdapter,
+  req: Request,
+  res: Response,
+  logic: (context: TurnContext) => Promise<void>
+): Promise<void> {
+  let turnStarted = false;
+  const originalStatus = res.status.bind(res);
+  res.status = (code: number) => originalStatus(code === 500 && !turnStarted ? 401 : code);
+  await adapter.process(req, res, async (context) => {
+    turnStarted = true;
+    await logic(context);
+  });
 }
