@@ -68,7 +68,6 @@ export const LIMITS = {
 
 /** A staff id as this module makes them: lower-case letters, digits and single hyphens. */
 const ID_PATTERN = /^[\p{Ll}\p{N}]+(?:-[\p{Ll}\p{N}]+)*$/u;
-// eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f]/;
 
 export function validateCallIn(draft: CallInDraft, ctx: CallInValidationContext): ValidationProblem[] {
