@@ -102,8 +102,10 @@ export function errorFromResponse(
   });
 }
 
+/** Graph's messages sometimes quote an address or a name; keep addresses out of our errors and logs. */
 function truncate(s: string, n: number): string {
-  return s.length > n ? `${s.slice(0, n)}…` : s;
+  const clean = s.replace(/[^\s@'"<>()]+@[^\s@'"<>()]+/g, '<address>');
+  return clean.length > n ? `${clean.slice(0, n)}…` : clean;
 }
 
 /**

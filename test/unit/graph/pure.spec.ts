@@ -174,3 +174,11 @@ describe('graph pure helpers', () => {
     assert.equal(subjectWithReference('Inringd personal [TJ-c1]', 'c1'), 'Inringd personal [TJ-c1]');
   });
 });
+
+describe('graph error messages', () => {
+  it('carry no e-mail addresses from Graph messages', () => {
+    const e = errorFromResponse('POST /x', 400, { error: { code: 'invalidRequest', message: "New guests can't be invited: anna.a@example.se" } }, undefined);
+    assert.ok(!e.message.includes('anna.a@example.se'));
+    assert.match(e.message, /<address>/);
+  });
+});
