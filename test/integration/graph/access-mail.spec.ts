@@ -119,6 +119,18 @@ describe('graph/ access, mail, authorization (local tenant)', function () {
       const throttled = inner.filter((r) => r.status === 429).length;
       assert.equal(inner.filter((r) => r.status === 200).length, 40);
       assert.equal(inner.length, 40 + throttled);
+      // Per item (our batch ids are stable across re-sends): never re-sent before its Retry-After.
+      const byId = new Map<string, typeof inner>();
+      for (const r of inner) {
+        (byId.get(r.batch!.id) ?? byId.set(r.batch!.id, []).get(r.batch!.id)!).push(r);
+      }
+      for (const tries of byId.values()) {
+        tries.sort((a, b) => Date.parse(a.time) - Date.parse(b.time));
+        for (let i = 1; i < tries.length; i++) {
+          const gap = Date.parse(tries[i].time) - Date.parse(tries[i - 1].time);
+          assert.ok(gap >= 1000, `item re-sent after ${gap} ms, asked 1000`);
+        }
+      }
       console.log(`      40 folders, ${throttled} items throttled inside $batch, all retried`);
     });
   });
