@@ -125,7 +125,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     );
   }
   const e = parsed.data;
-  const m365Given = ['MicrosoftAppId', 'GRAPH_CLIENT_ID', 'SHAREPOINT_SITE_ID', 'GRAPH_TENANT_ID'].some(
+  // Credentials decide the mode: the local launcher sets site, mailbox and group ids of the local tenant.
+  const m365Given = ['MicrosoftAppId', 'GRAPH_CLIENT_ID', 'GRAPH_TENANT_ID'].some(
     (k) => (e as Record<string, unknown>)[k] !== undefined
   );
   const mode: Mode = m365Given ? 'production' : 'local';
