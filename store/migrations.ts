@@ -57,6 +57,130 @@ export const MIGRATIONS: Migration[] = [
         done_at timestamptz
       );
       create index outbox_due on outbox (next_attempt_at) where status = 'pending';`
+  },
+  {
+    version: 10,
+    name: 'call-ins: log, events, reminders',
+    sql: `
+      create table call_ins (
+        id text primary key,
+        flow_id text not null unique,
+        status text not null check (status in ('confirmed', 'corrected', 'cancelled')),
+        version integer not null default 1,
+        unit_id text not null,
+        unit_name text not null,
+        dg_address text,
+        shift_date text not null,
+        start_time text not null,
+        end_time text not null,
+        shift_start timestamptz not null,
+        shift_end timestamptz not null,
+        absent jsonb not null,
+        ordered_in jsonb not null,
+        working jsonb not null default '[]',
+        on_leave jsonb not null default '[]',
+        calls jsonb not null default '[]',
+        choices jsonb not null default '[]',
+        decided_by_id text not null,
+        decided_by_name text,
+        decided_at timestamptz not null,
+        conversation_ref jsonb,
+        receipt_activity_id text,
+        locale text,
+        notice_sent_at timestamptz,
+        notice_failed_at timestamptz,
+        created_at timestamptz not null default now(),
+        updated_at timestamptz not null default now()
+      );
+      create index call_ins_unit_shift on call_ins (unit_id, shift_start);
+      create index call_ins_decided_at on call_ins (decided_at);
+      create table call_in_events (
+        id bigserial primary key,
+        call_in_id text not null references call_ins (id) on delete cascade,
+        kind text not null check (kind in ('created', 'corrected', 'cancelled', 'notice_sent', 'notice_failed')),
+        reason text,
+        actor_id text,
+        actor_name text,
+        at timestamptz not null,
+        data jsonb
+      );
+      create index call_in_events_call_in on call_in_events (call_in_id, id);
+      create table callin_reminders (
+        flow_id text primary key,
+        user_id text not null,
+        conversation_ref jsonb not null,
+        locale text,
+        text text not null,
+        due_at timestamptz not null,
+        status text not null check (status in ('pending', 'sent', 'resolved')),
+        sent_at timestamptz
+      );
+      create index callin_reminders_due on callin_reminders (due_at) where status = 'pending';`
+  },
+  {
+    version: 20,
+    name: 'permission sync: managed grants, unit state, runs, steps, manual tasks',
+    sql: `
+      create table sync_managed_grants (
+        unit_id text not null,
+        kind text not null check (kind in ('folder', 'group')),
+        user_id text not null,
+        email text not null,
+        permission_id text,
+        granted_at timestamptz not null default now(),
+        primary key (unit_id, kind, user_id)
+      );
+      create table sync_units (
+        unit_id text primary key,
+        name text,
+        folder text,
+        dg_address text,
+        former_managers jsonb not null default '[]',
+        updated_at timestamptz not null default now()
+      );
+      create table sync_runs (
+        id bigserial primary key,
+        instance text not null,
+        trigger text not null check (trigger in ('notification', 'reconcile', 'cli', 'admin')),
+        dry_run boolean not null,
+        started_at timestamptz not null default now(),
+        finished_at timestamptz,
+        units integer not null default 0,
+        grants integer not null default 0,
+        revocations integer not null default 0,
+        manual_tasks integer not null default 0,
+        failures integer not null default 0,
+        reports_needing_human integer not null default 0,
+        stopped_reason text,
+        needs_human boolean not null default false,
+        summary text,
+        unit_ids jsonb not null default '[]'
+      );
+      create table sync_steps (
+        id bigserial primary key,
+        run_id bigint not null references sync_runs (id) on delete cascade,
+        unit_id text not null,
+        action text not null,
+        target text,
+        person_id text,
+        person_email text,
+        result text not null check (result in ('ok', 'failed', 'skipped')),
+        error text,
+        at timestamptz not null default now()
+      );
+      create index sync_steps_run on sync_steps (run_id, unit_id);
+      create table sync_manual_tasks (
+        id bigserial primary key,
+        unit_id text not null,
+        action text not null check (action in ('addMember', 'removeMember')),
+        group_address text not null,
+        person_email text not null,
+        text text not null,
+        first_seen_run bigint not null,
+        last_seen_run bigint not null,
+        done_at timestamptz
+      );
+      create index sync_manual_tasks_open on sync_manual_tasks (unit_id) where done_at is null;`
   }
 ];
 
