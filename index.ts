@@ -11,6 +11,9 @@ import { startServer, type RunningServer } from './server';
 import { createAdapter, processActivity } from './bot/adapter';
 import { SqlStorage } from './bot/storage';
 import { ActivityHandler, ConversationState, UserState } from 'botbuilder';
+import { createGraph, type Graph, type GraphSettings } from './graph';
+import { ConfigError } from './config';
+import { KeyValueStore } from './store/stateStore';
 
 export interface StartOptions {
   config?: Config;
@@ -18,6 +21,50 @@ export interface StartOptions {
   logger?: Logger;
   /** Test hook: token validation against a local OpenID metadata server (see test/integration/auth.spec.ts). */
   adapterOverrides?: { openIdMetadataUrl?: string; tokenIssuer?: string };
+  /** Inject a Graph (tests); default: created from the configuration. */
+  graph?: Graph;
+}
+
+/**
+ * Graph settings from the configuration. Local mode needs the local tenant's address and token, which
+ * `npm start` (dev/start.ts) provides.
+ * @throws ConfigError naming what is missing.
+ */
+export function graphSettings(config: Config): GraphSettings {
+  const missing: string[] = [];
+  const need = (key: keyof Config): string => {
+    const v = config[key];
+    if (typeof v !== 'string' || v === '') {
+      missing.push(`${key}: required${config.mode === 'local' ? ' (local mode: run `npm start`, which starts the local tenant and sets it)' : ''}`);
+      return '';
+    }
+    return v;
+  };
+  let auth: GraphSettings['auth'];
+  if (config.mode === 'local') {
+    auth = { kind: 'static', token: need('GRAPH_STATIC_TOKEN') };
+  } else if (config.GRAPH_CERTIFICATE_PATH) {
+    auth = { kind: 'certificate', tenantId: need('GRAPH_TENANT_ID'), clientId: need('GRAPH_CLIENT_ID'), certificatePath: config.GRAPH_CERTIFICATE_PATH };
+  } else {
+    auth = { kind: 'clientSecret', tenantId: need('GRAPH_TENANT_ID'), clientId: need('GRAPH_CLIENT_ID'), clientSecret: need('GRAPH_CLIENT_SECRET') };
+  }
+  const settings: GraphSettings = {
+    baseUrl: config.GRAPH_BASE_URL,
+    auth,
+    siteId: need('SHAREPOINT_SITE_ID'),
+    unitsList: config.UNITS_LIST,
+    staffDrive: config.STAFF_LIBRARY,
+    mailbox: need('MAILBOX'),
+    jourledareGroupId: need('JOURLEDARE_GROUP_ID'),
+    adminGroupId: need('ADMIN_GROUP_ID'),
+    maxConcurrency: config.GRAPH_MAX_CONCURRENCY,
+    maxRetries: config.GRAPH_MAX_RETRIES,
+    timeoutMs: config.GRAPH_TIMEOUT_MS
+  };
+  if (missing.length > 0) {
+    throw new ConfigError(missing);
+  }
+  return settings;
 }
 
 export interface App {
@@ -34,10 +81,12 @@ export async function start(opts: StartOptions = {}): Promise<App> {
   const logger = opts.logger ?? createLogger(config.LOG_LEVEL);
   logger.info({ config: summarizeConfig(config) }, 'starting');
 
+  const settings = opts.graph ? undefined : graphSettings(config);
   const db = await openDb({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
   let server: RunningServer | undefined;
   try {
     await migrate(db);
+    const graph = opts.graph ?? createGraph(settings!, { logger: logger.child({ component: 'graph' }), deltaStore: new KeyValueStore(db) });
     const storage = new SqlStorage(new StateStore(db));
     const conversationState = new ConversationState(storage);
     const userState = new UserState(storage);
@@ -63,7 +112,8 @@ export async function start(opts: StartOptions = {}): Promise<App> {
           store: await db
             .query('select 1')
             .then(() => true)
-            .catch(() => false)
+            .catch(() => false),
+          graph: await graph.ping()
         })
       },
       { host: config.host, port: config.PORT, logger }

@@ -14,6 +14,8 @@ import path from 'node:path';
 import { loadConfig } from '../../config';
 import { silentLogger } from '../../logger';
 import { start, type App } from '../../index';
+import { startTenant, type RunningTenant } from '../../dev/tenant/server';
+import { tenantEnv } from '../helpers/local';
 
 const APP_ID = '7d4f0e2a-1111-4222-8333-944445555666';
 const ISSUER = 'https://api.botframework.com';
@@ -37,6 +39,7 @@ describe('Bot Framework authentication on /api/messages (app id configured)', fu
   let metadata: http.Server;
   let app: App;
   let dataDir: string;
+  let tenant: RunningTenant;
 
   before(async () => {
     const jwk = publicKey.export({ format: 'jwk' });
@@ -55,7 +58,8 @@ describe('Bot Framework authentication on /api/messages (app id configured)', fu
     await new Promise<void>((r) => metadata.listen(0, '127.0.0.1', r));
     const port = (metadata.address() as AddressInfo).port;
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tj-auth-'));
-    const config = { ...loadConfig({ PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'silent' }), MicrosoftAppId: APP_ID, MicrosoftAppPassword: 'not-used', MicrosoftAppTenantId: '22222222-2222-2222-2222-222222222222' };
+    tenant = await startTenant({ port: 0 });
+    const config = { ...loadConfig(tenantEnv(tenant, { DATA_DIR: dataDir })), MicrosoftAppId: APP_ID, MicrosoftAppPassword: 'not-used', MicrosoftAppTenantId: '22222222-2222-2222-2222-222222222222' };
     app = await start({
       config,
       logger: silentLogger(),
@@ -65,6 +69,7 @@ describe('Bot Framework authentication on /api/messages (app id configured)', fu
 
   after(async () => {
     await app?.stop();
+    await tenant?.stop();
     await new Promise((r) => metadata.close(r));
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
