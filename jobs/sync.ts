@@ -351,7 +351,7 @@ export function createSync(deps: SyncDeps): Sync {
       failures,
       reportsNeedingHuman
     };
-    const needsHuman = status === 'stopped' || counts.manualTasks > 0 || failures > 0 || reportsNeedingHuman > 0;
+    const needsHuman = all.stopped || counts.manualTasks > 0 || failures > 0 || reportsNeedingHuman > 0;
     const summary = summarize({ trigger: opts.trigger, status, plans, steps, stopReason: all.stopReason, closed, byId });
     await repo.finishRun(runId, {
       ...counts,
