@@ -44,8 +44,19 @@ export interface Graph {
     documents(unit: Unit): Promise<RoutineDocument[]>;
   };
   mail: {
-    /** @throws GraphError with `.retryable` (and `.ambiguous` when it may have been sent) */
+    /**
+     * Sends the notice, stamped with its idempotency key as an extended property and saved to Sent
+     * Items. @throws GraphError with `.retryable` (and `.ambiguous` when it may have been sent)
+     */
     sendNotice(n: Notice): Promise<void>;
+    /**
+     * The notice with this idempotency key in the mailbox's Sent Items, or undefined. Ask before
+     * re-sending a notice whose earlier attempt's outcome is unknown (outbox attempts > 1); found →
+     * do not send again. Exchange saves the copy asynchronously, so this protects re-attempts that
+     * come late (after the outbox lease), not immediate ones — see graph/mail.ts.
+     * @throws GraphError (retryable for 429/5xx/network) — then do not send; let the outbox retry.
+     */
+    findSent(idempotencyKey: string): Promise<{ id: string; sentDateTime?: string } | undefined>;
   };
   access: {
     /** @throws GraphError */
@@ -100,7 +111,7 @@ export function createGraph(settings: GraphSettings, deps: { logger: Logger; del
   return {
     units: { list: () => units.list(), get: (id) => units.get(id), delta: () => units.delta() },
     staff: { get: (u, o) => staff.get(u, o), refresh: () => staff.refresh(), documents: (u) => staff.documents(u) },
-    mail: { sendNotice: (n) => mailer.sendNotice(n) },
+    mail: { sendNotice: (n) => mailer.sendNotice(n), findSent: (key) => mailer.findSent(key) },
     access: {
       folderPermissions: (u) => access.folderPermissions(u),
       grantFolder: (u, e, r) => access.grantFolder(u, e, r),

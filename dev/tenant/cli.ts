@@ -1,6 +1,7 @@
 /**
  * Runs the local tenant: npx tsx dev/tenant/cli.ts [--port 5055] [--host 127.0.0.1]
  *   [--data dev/tenant-data] [--generate 500x40] [--token local-dev-token] [--invite-delay-ms 0]
+ *   [--sent-items-delay-ms 0]
  */
 import { startTenant, type TenantOptions } from './server';
 
@@ -25,6 +26,8 @@ function args(argv: string[]): TenantOptions {
       o.token = v();
     } else if (a === '--invite-delay-ms') {
       o.inviteDelayMs = Number(v());
+    } else if (a === '--sent-items-delay-ms') {
+      o.sentItemsDelayMs = Number(v());
     } else if (a === '--generate') {
       const m = /^(\d+)x(\d+)$/.exec(v());
       if (!m) {

@@ -15,14 +15,15 @@ import { mailPage } from './mailPage';
 import { directoryRoutes } from './routes/directory';
 import { driveJson, driveRoutes, serveDownload } from './routes/drives';
 import { mailRoutes } from './routes/mail';
+import { mailFolderRoutes } from './routes/mailFolders';
 import { resolveList, resolveSite, siteRoutes } from './routes/sites';
 import { liveSubscription, subscriptionRoutes } from './routes/subscriptions';
 import { loadSeedFromDir, type TenantSeed } from './seed';
-import { TenantState, type SentMail } from './state';
+import { TenantState, type MailboxMessage, type SentMail } from './state';
 import { generateSeed } from './generate';
 
 export type { FaultRule } from './faults';
-export type { SentMail } from './state';
+export type { MailboxMessage, SentMail } from './state';
 export { TenantState } from './state';
 
 export interface TenantOptions {
@@ -41,6 +42,11 @@ export interface TenantOptions {
   generated?: { units: number; staff: number };
   /** An invite answers 200 but the grant shows in permission reads only after this many ms. */
   inviteDelayMs?: number;
+  /**
+   * sendMail answers 202 but its copy shows in Sent Items only after this many ms (Exchange saves
+   * the copy asynchronously). Default 0.
+   */
+  sentItemsDelayMs?: number;
 }
 
 export interface RequestLogEntry {
@@ -81,6 +87,8 @@ export interface RunningTenant {
   requests(): RequestLogEntry[];
   clearRequests(): void;
   mail(): SentMail[];
+  /** A mailbox's saved messages (Sent Items copies), including those not yet visible to reads. */
+  sentItems(mailbox?: string): MailboxMessage[];
   notifications(): NotificationLogEntry[];
   /** Live state; replaced by reset() (read it through this getter each time). */
   state: TenantState;
@@ -112,6 +120,7 @@ export async function startTenant(opts: TenantOptions = {}): Promise<RunningTena
   const loadSeed = async (): Promise<TenantSeed> => (opts.generated ? generateSeed(opts.generated) : loadSeedFromDir(dataDir));
   let state = new TenantState(await loadSeed());
   state.inviteDelayMs = opts.inviteDelayMs ?? 0;
+  state.sentItemsDelayMs = opts.sentItemsDelayMs ?? 0;
 
   let url = '';
   const routes: Route[] = [
@@ -127,6 +136,7 @@ export async function startTenant(opts: TenantOptions = {}): Promise<RunningTena
     ...driveRoutes,
     ...directoryRoutes,
     ...mailRoutes,
+    ...mailFolderRoutes,
     ...subscriptionRoutes
   ];
 
@@ -512,7 +522,8 @@ export async function startTenant(opts: TenantOptions = {}): Promise<RunningTena
       }
       if (p === '/_dev/mail') {
         if (method === 'DELETE') {
-          state.mail.length = 0;
+          // The captured mail and the mailboxes' Sent Items copies.
+          state.clearMail();
           return send(204);
         }
         if (method === 'GET') {
@@ -549,11 +560,14 @@ export async function startTenant(opts: TenantOptions = {}): Promise<RunningTena
         return send(204);
       }
       if (p === '/_dev/config' && method === 'POST') {
-        const c = parse() as { inviteDelayMs?: number } | undefined;
+        const c = parse() as { inviteDelayMs?: number; sentItemsDelayMs?: number } | undefined;
         if (c?.inviteDelayMs !== undefined) {
           state.inviteDelayMs = Number(c.inviteDelayMs);
         }
-        return send(200, { inviteDelayMs: state.inviteDelayMs });
+        if (c?.sentItemsDelayMs !== undefined) {
+          state.sentItemsDelayMs = Number(c.sentItemsDelayMs);
+        }
+        return send(200, { inviteDelayMs: state.inviteDelayMs, sentItemsDelayMs: state.sentItemsDelayMs });
       }
       if (p === '/_dev/info' && method === 'GET') {
         return send(200, info());
@@ -636,6 +650,7 @@ export async function startTenant(opts: TenantOptions = {}): Promise<RunningTena
       pending.clear();
       const next = new TenantState(await loadSeed());
       next.inviteDelayMs = state.inviteDelayMs;
+      next.sentItemsDelayMs = state.sentItemsDelayMs;
       state = next;
     },
     setFaults: (rules) => faults.set(rules),
@@ -644,6 +659,10 @@ export async function startTenant(opts: TenantOptions = {}): Promise<RunningTena
       log.length = 0;
     },
     mail: () => [...state.mail],
+    sentItems: (mailbox = MAILBOX_UPN) => {
+      const user = state.userByIdOrUpn(mailbox);
+      return user ? (state.mailboxes.get(user.id) ?? []).filter((m) => m.folder === 'sentitems') : [];
+    },
     notifications: () => [...notifyLog]
   };
   return running;

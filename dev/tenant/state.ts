@@ -128,9 +128,39 @@ export interface SentMail {
   subject: string;
   body: { contentType: string; content: string };
   internetMessageHeaders: Array<{ name: string; value: string }>;
+  /** The message's `singleValueExtendedProperties` as sent (Graph: extended properties overview). */
+  singleValueExtendedProperties?: ExtendedProperty[];
   saveToSentItems: boolean;
+  /** Id of the copy in the sender's Sent Items (when saveToSentItems was not false). */
+  sentItemId?: string;
   clientRequestId?: string;
   requestId: string;
+}
+
+export interface ExtendedProperty {
+  id: string;
+  value: string;
+}
+
+/** A message stored in a mailbox folder (only Sent Items gets any: the copies sendMail saves). */
+export interface MailboxMessage {
+  id: string;
+  /** Well-known folder name, lower case ('sentitems'). */
+  folder: string;
+  createdDateTime: string;
+  sentDateTime: string;
+  subject: string;
+  body: { contentType: string; content: string };
+  from: string;
+  to: string[];
+  cc: string[];
+  bcc: string[];
+  internetMessageId: string;
+  conversationId: string;
+  internetMessageHeaders: Array<{ name: string; value: string }>;
+  singleValueExtendedProperties: ExtendedProperty[];
+  /** Epoch ms from which the copy shows in reads (Exchange saves the copy asynchronously). */
+  visibleAt: number;
 }
 
 export interface SiteGroup {
@@ -153,6 +183,10 @@ export class TenantState {
   drives = new Map<string, Drive>();
   subscriptions = new Map<string, Subscription>();
   mail: SentMail[] = [];
+  /** Mailbox folder contents by user id (Sent Items copies saved by sendMail). */
+  mailboxes = new Map<string, MailboxMessage[]>();
+  /** Milliseconds before a sendMail's copy shows in Sent Items (0 = at once). */
+  sentItemsDelayMs = 0;
   unitsListId: string;
   staffDriveId: string;
   defaultDriveId: string;
@@ -475,6 +509,22 @@ export class TenantState {
     };
     walk(objectId);
     return [...out];
+  }
+
+  /** The messages of a user's mailbox (created empty on first use). */
+  mailboxOf(userId: string): MailboxMessage[] {
+    let box = this.mailboxes.get(userId);
+    if (!box) {
+      box = [];
+      this.mailboxes.set(userId, box);
+    }
+    return box;
+  }
+
+  /** Empties the captured mail and every mailbox folder (DELETE /_dev/mail). */
+  clearMail(): void {
+    this.mail.length = 0;
+    this.mailboxes.clear();
   }
 
   nextSeq(): number {

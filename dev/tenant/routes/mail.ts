@@ -1,10 +1,14 @@
 /**
  * `POST /users/{id | userPrincipalName}/sendMail`, following Microsoft Graph v1.0 "user: sendMail":
- * 202 Accepted with no body; the message lands in the local mailbox (GET /_dev/mail).
+ * 202 Accepted with no body; the message lands in the local mailbox (GET /_dev/mail) and, unless
+ * `saveToSentItems` is false ("default is true"), a copy in the sender's Sent Items, with the
+ * message's `singleValueExtendedProperties` ("Outlook extended properties overview"). The copy shows
+ * in reads after `sentItemsDelayMs` (Exchange saves it asynchronously; 0 = at once).
  */
 import type { Route } from '../context';
-import { graphError, type GraphRequest, type GraphResponse } from '../http';
 import type { Ctx } from '../context';
+import { graphError, guidFrom, type GraphRequest, type GraphResponse } from '../http';
+import { newMessageId, outlookDate, readExtendedProperties } from '../mailbox';
 
 interface Recipient {
   emailAddress?: { address?: string; name?: string };
@@ -69,17 +73,50 @@ function sendMail(req: GraphRequest, ctx: Ctx, who: string): GraphResponse {
   if (!/^(text|html)$/i.test(contentType)) {
     return graphError(req, 400, 'RequestBodyRead', `Cannot convert the literal '${contentType}' to the expected type 'microsoft.graph.bodyType'.`);
   }
+  const props = readExtendedProperties(msg.singleValueExtendedProperties);
+  if (typeof props === 'string') {
+    return graphError(req, 400, 'ErrorInvalidProperty', props);
+  }
+  // "saveToSentItems … default is true": only an explicit false (or "false", as in Microsoft's own
+  // example) turns the copy off.
+  const save = body?.saveToSentItems !== false && body?.saveToSentItems !== 'false';
+  const now = Date.now();
+  const subject = String(msg.subject ?? '');
+  const content = { contentType: contentType.toLowerCase(), content: String(b.content ?? '') };
+  let sentItemId: string | undefined;
+  if (save) {
+    sentItemId = newMessageId();
+    ctx.state.mailboxOf(user.id).push({
+      id: sentItemId,
+      folder: 'sentitems',
+      createdDateTime: outlookDate(now),
+      sentDateTime: outlookDate(now),
+      subject,
+      body: content,
+      from: user.mail,
+      to,
+      cc,
+      bcc,
+      internetMessageId: `<${guidFrom(sentItemId).replace(/-/g, '').toUpperCase()}@${user.mail.split('@')[1]}>`,
+      conversationId: `AAQkAGI2${guidFrom(`conv:${sentItemId}`).replace(/-/g, '')}`,
+      internetMessageHeaders: imh,
+      singleValueExtendedProperties: props,
+      visibleAt: now + Math.max(0, ctx.state.sentItemsDelayMs)
+    });
+  }
   ctx.state.mail.push({
     id: `mail-${ctx.state.mail.length + 1}`,
-    receivedAt: new Date().toISOString(),
+    receivedAt: new Date(now).toISOString(),
     from: user.mail,
     to,
     cc,
     bcc,
-    subject: String(msg.subject ?? ''),
-    body: { contentType: contentType.toLowerCase(), content: String(b.content ?? '') },
+    subject,
+    body: content,
     internetMessageHeaders: imh,
-    saveToSentItems: body?.saveToSentItems !== false,
+    singleValueExtendedProperties: props,
+    saveToSentItems: save,
+    ...(sentItemId ? { sentItemId } : {}),
     clientRequestId: req.clientRequestId,
     requestId: req.requestId
   });
