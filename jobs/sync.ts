@@ -687,7 +687,7 @@ export function summarize(r: {
   byId: ReadonlyMap<string, Unit>;
 }): string {
   const name = (id: string): string => r.byId.get(id)?.name || `enhet ${id}`;
-  const out: string[] = [`Behörighetssynk (${TRIGGER_TEXT[r.trigger]}), ${r.plans.length} enheter.`];
+  const out: string[] = [`Behörighetssynk (${TRIGGER_TEXT[r.trigger]}), ${r.plans.length} ${r.plans.length === 1 ? 'enhet' : 'enheter'}.`];
   if (r.status === 'stopped') {
     out.push(r.stopReason ?? 'Synken stoppades; ingenting ändrades.');
   }
