@@ -157,11 +157,20 @@ export class TrygghetsjourenBot extends ActivityHandler {
     await this.deps.conversationRefs.save(userId, TurnContext.getConversationReference(context.activity), context.activity.locale, isAdmin);
   }
 
+  /** An administrator who is not a jourledare still gets alerts: keep their conversation. */
+  private async rememberAdmin(context: TurnContext): Promise<void> {
+    const aad = context.activity.from?.aadObjectId;
+    if (aad && this.deps.conversationRefs && (await this.deps.flow.graph.authz.isAdmin(aad).catch(() => false))) {
+      await this.deps.conversationRefs.save(aad, TurnContext.getConversationReference(context.activity), context.activity.locale, true);
+    }
+  }
+
   /* ---------------------------------------------------------------- entry points */
 
   private async welcomeOrRefuse(context: TurnContext): Promise<void> {
     const turn = await this.turnFor(context);
     if (typeof turn === 'string') {
+      await this.rememberAdmin(context);
       await context.sendActivity(turn);
       return;
     }
@@ -179,6 +188,7 @@ export class TrygghetsjourenBot extends ActivityHandler {
     }
     const turn = await this.turnFor(context);
     if (typeof turn === 'string') {
+      await this.rememberAdmin(context);
       await context.sendActivity(turn);
       return;
     }
