@@ -10,10 +10,17 @@ import { StateStore } from './store/stateStore';
 import { startServer, type RunningServer } from './server';
 import { createAdapter, processActivity } from './bot/adapter';
 import { SqlStorage } from './bot/storage';
-import { ActivityHandler, ConversationState, UserState } from 'botbuilder';
+import { ConversationState, UserState } from 'botbuilder';
 import { createGraph, type Graph, type GraphSettings } from './graph';
 import { ConfigError } from './config';
 import { KeyValueStore } from './store/stateStore';
+import { Outbox, OutboxWorker } from './store/outbox';
+import { CallIns, ConversationRefs } from './store/callIns';
+import { TrygghetsjourenBot, type AdminCommands } from './bot/TrygghetsjourenBot';
+import { Proactive } from './bot/proactive';
+import { calendarFromConfig, offsetClock } from './bot/clock';
+import { noticeHandler, noticeHooks } from './jobs/notices';
+import { ReminderJob } from './jobs/reminders';
 
 export interface StartOptions {
   config?: Config;
@@ -23,6 +30,8 @@ export interface StartOptions {
   adapterOverrides?: { openIdMetadataUrl?: string; tokenIssuer?: string };
   /** Inject a Graph (tests); default: created from the configuration. */
   graph?: Graph;
+  /** Admin commands ("behörighet <enhet>", "synk", "synk torrkörning"); guarded by the admin group in the bot. */
+  adminCommands?: AdminCommands;
 }
 
 /**
@@ -84,6 +93,7 @@ export async function start(opts: StartOptions = {}): Promise<App> {
   const settings = opts.graph ? undefined : graphSettings(config);
   const db = await openDb({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
   let server: RunningServer | undefined;
+  let workers: { worker: OutboxWorker; reminders: ReminderJob } | undefined;
   try {
     await migrate(db);
     const graph = opts.graph ?? createGraph(settings!, { logger: logger.child({ component: 'graph' }), deltaStore: new KeyValueStore(db) });
@@ -94,11 +104,48 @@ export async function start(opts: StartOptions = {}): Promise<App> {
       { appId: config.MicrosoftAppId, appPassword: config.MicrosoftAppPassword, tenantId: config.MicrosoftAppTenantId, appType: config.MicrosoftAppType, ...opts.adapterOverrides },
       logger
     );
-    const bot = new ActivityHandler();
-    bot.onMessage(async (context, next) => {
-      await context.sendActivity('Hej! Trygghetsjourens bot startar.');
-      await next();
+    // The call-in flow: its clock (CLOCK_START lets a demo by day run as at night), the log, the
+    // outbox with the notice sender, and the proactive side (receipt updates, alerts, reminders).
+    const clock = offsetClock(config.CLOCK_START);
+    const callIns = new CallIns(db);
+    const conversationRefs = new ConversationRefs(db);
+    const outbox = new Outbox(db, { maxAttempts: config.OUTBOX_MAX_ATTEMPTS, leaseSeconds: config.OUTBOX_LEASE_SECONDS });
+    const proactive = new Proactive(adapter, config.MicrosoftAppId ?? '', conversationRefs, logger);
+    const hooks = noticeHooks({ callIns, events: proactive, clock, logger });
+    const worker = new OutboxWorker(
+      outbox,
+      { notice: noticeHandler({ mail: graph.mail, clock, logger }) },
+      {
+        pollMs: config.OUTBOX_POLL_MS,
+        onDone: hooks.onDone,
+        onDead: hooks.onDead,
+        onError: (err) => logger.error({ err: { message: (err as Error).message } }, 'outbox worker error')
+      }
+    );
+    const reminders = new ReminderJob({
+      callIns,
+      clock,
+      send: (ref, text) => proactive.remind(ref, text),
+      logger,
+      retentionDays: config.CALLIN_RETENTION_DAYS
     });
+    const bot = new TrygghetsjourenBot({
+      flow: {
+        graph,
+        db,
+        callIns,
+        outbox,
+        clock,
+        settings: { enforceJourtid: config.enforceJourtid, cal: calendarFromConfig(config.extraHolidays), reminderMinutes: config.REMINDER_MINUTES },
+        logger,
+        onEnqueued: () => worker.kick()
+      },
+      conversationState,
+      conversationRefs,
+      adminCommands: opts.adminCommands,
+      logger
+    });
+    workers = { worker, reminders };
     server = await startServer(
       {
         messages: async (req, res) => {
@@ -118,12 +165,17 @@ export async function start(opts: StartOptions = {}): Promise<App> {
       },
       { host: config.host, port: config.PORT, logger }
     );
+    workers?.worker.start();
+    workers?.reminders.start();
   } catch (err) {
     await server?.close().catch(() => undefined);
+    await workers?.worker.stop().catch(() => undefined);
+    await workers?.reminders.stop().catch(() => undefined);
     await db.close().catch(() => undefined);
     throw err;
   }
   const running = server;
+  const jobs = workers;
   let stopping: Promise<void> | undefined;
   return {
     config,
@@ -135,6 +187,8 @@ export async function start(opts: StartOptions = {}): Promise<App> {
       stopping ??= (async () => {
         logger.info('stopping: draining in-flight turns and jobs');
         await running.close();
+        await jobs?.worker.stop();
+        await jobs?.reminders.stop();
         await db.close();
         logger.info('stopped');
       })();
