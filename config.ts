@@ -52,6 +52,7 @@ const envSchema = z.object({
   SYNC_INTERVAL_MINUTES: int(1, 24 * 60).default(60),
   SYNC_MAX_REVOKE_SHARE: z.coerce.number().min(0).max(1).default(0.2),
   SYNC_NOTIFICATIONS: bool.default('true'),
+  ADMIN_EMAIL: z.string().email().optional(),
 
   // Outbox
   OUTBOX_MAX_ATTEMPTS: int(1, 50).default(8),

@@ -21,6 +21,9 @@ import { Proactive } from './bot/proactive';
 import { calendarFromConfig, offsetClock } from './bot/clock';
 import { noticeHandler, noticeHooks } from './jobs/notices';
 import { ReminderJob } from './jobs/reminders';
+import { createSync, type SyncConfig } from './jobs/sync';
+import { createAdminCommands } from './bot/admin';
+import { randomBytes } from 'node:crypto';
 
 export interface StartOptions {
   config?: Config;
@@ -93,7 +96,7 @@ export async function start(opts: StartOptions = {}): Promise<App> {
   const settings = opts.graph ? undefined : graphSettings(config);
   const db = await openDb({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
   let server: RunningServer | undefined;
-  let workers: { worker: OutboxWorker; reminders: ReminderJob } | undefined;
+  let workers: { worker: OutboxWorker; reminders: ReminderJob; sync: ReturnType<typeof createSync> } | undefined;
   try {
     await migrate(db);
     const graph = opts.graph ?? createGraph(settings!, { logger: logger.child({ component: 'graph' }), deltaStore: new KeyValueStore(db) });
@@ -114,7 +117,13 @@ export async function start(opts: StartOptions = {}): Promise<App> {
     const hooks = noticeHooks({ callIns, events: proactive, clock, logger });
     const worker = new OutboxWorker(
       outbox,
-      { notice: noticeHandler({ mail: graph.mail, clock, logger }) },
+      {
+        notice: noticeHandler({ mail: graph.mail, clock, logger }),
+        adminMail: async (row) => {
+          const p = row.payload as { to: string; subject: string; text: string; ref: string };
+          await graph.mail.sendNotice({ to: p.to, subject: p.subject, html: textToHtml(p.text), callInId: p.ref, idempotencyKey: row.idempotencyKey });
+        }
+      },
       {
         pollMs: config.OUTBOX_POLL_MS,
         onDone: hooks.onDone,
@@ -129,6 +138,34 @@ export async function start(opts: StartOptions = {}): Promise<App> {
       logger,
       retentionDays: config.CALLIN_RETENTION_DAYS
     });
+    // The permission sync. In local mode the local tenant notifies our loopback URL (known once the
+    // server listens) with a per-process clientState; in production PUBLIC_BASE_URL and the configured one.
+    const syncConfig: SyncConfig = {
+      maxRevokeShare: config.SYNC_MAX_REVOKE_SHARE,
+      intervalMinutes: config.SYNC_INTERVAL_MINUTES,
+      notifications: config.SYNC_NOTIFICATIONS,
+      notificationUrl: config.PUBLIC_BASE_URL ? `${config.PUBLIC_BASE_URL.replace(/\/$/, '')}/api/graph/notifications` : undefined,
+      clientState: config.NOTIFICATION_CLIENT_STATE ?? (config.mode === 'local' ? randomBytes(24).toString('base64url') : undefined)
+    };
+    const sync = createSync({
+      db,
+      graph,
+      logger,
+      config: syncConfig,
+      notifyAdmins: async (summary) => {
+        await proactive.notifyAdmins(summary.text);
+        if (config.ADMIN_EMAIL) {
+          await db.transaction((tx) =>
+            outbox.enqueue(tx, {
+              idempotencyKey: `sync-summary:${summary.runId ?? Date.now()}`,
+              kind: 'adminMail',
+              payload: { to: config.ADMIN_EMAIL, subject: 'Trygghetsjouren: behörighetssynk', text: summary.text, ref: `synk-${summary.runId ?? 'x'}` }
+            })
+          );
+          worker.kick();
+        }
+      }
+    });
     const bot = new TrygghetsjourenBot({
       flow: {
         graph,
@@ -142,12 +179,13 @@ export async function start(opts: StartOptions = {}): Promise<App> {
       },
       conversationState,
       conversationRefs,
-      adminCommands: opts.adminCommands,
+      adminCommands: opts.adminCommands ?? createAdminCommands({ db, sync, graph }),
       logger
     });
-    workers = { worker, reminders };
+    workers = { worker, reminders, sync };
     server = await startServer(
       {
+        graphNotifications: (req, res) => sync.handleNotificationHttp(req, res),
         messages: async (req, res) => {
           await processActivity(adapter, req, res, async (context) => {
             await bot.run(context);
@@ -167,10 +205,18 @@ export async function start(opts: StartOptions = {}): Promise<App> {
     );
     workers?.worker.start();
     workers?.reminders.start();
+    if (config.mode === 'local' && !syncConfig.notificationUrl) {
+      syncConfig.notificationUrl = `${server.url}/api/graph/notifications`;
+    }
+    // After the server listens: creating the subscription makes Graph call the URL to validate it.
+    if (config.SYNC_ENABLED) {
+      await sync.start();
+    }
   } catch (err) {
     await server?.close().catch(() => undefined);
     await workers?.worker.stop().catch(() => undefined);
     await workers?.reminders.stop().catch(() => undefined);
+    await workers?.sync.stop().catch(() => undefined);
     await db.close().catch(() => undefined);
     throw err;
   }
@@ -189,12 +235,18 @@ export async function start(opts: StartOptions = {}): Promise<App> {
         await running.close();
         await jobs?.worker.stop();
         await jobs?.reminders.stop();
+        await jobs?.sync.stop();
         await db.close();
         logger.info('stopped');
       })();
       return stopping;
     }
   };
+}
+
+function textToHtml(text: string): string {
+  const esc = text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return `<pre style="font-family:inherit;white-space:pre-wrap">${esc}</pre>`;
 }
 
 /** Process entry: start, and drain on SIGTERM/SIGINT, then exit 0. */

@@ -90,6 +90,17 @@ export class Proactive implements NoticeEvents {
     }
   }
 
+  /** The administrators' summaries (permission sync): to every admin conversation known. */
+  async notifyAdmins(text: string): Promise<void> {
+    const admins = await this.refs.admins();
+    if (admins.length === 0) {
+      this.log.warn('no administrator conversation known: the sync summary is in the log and mail only');
+    }
+    for (const a of admins) {
+      await this.sendText(a.ref, text).catch((err: Error) => this.log.error({ admin: a.userId, err: err.message }, 'could not send the summary to an administrator'));
+    }
+  }
+
   /** For the reminder job. */
   async remind(ref: unknown, text: string): Promise<void> {
     await this.sendText(ref, text);
