@@ -59,6 +59,9 @@ export interface RunningPlayground {
   stop(): Promise<void>;
 }
 
+/** The locale of every activity the Playground sends (hard-coded in @microsoft/m365agentsplayground 0.2.x). */
+export const PLAYGROUND_LOCALE = 'en-US';
+
 export const PLAYGROUND_CLI = require.resolve('@microsoft/m365agentsplayground/cli.js');
 export const DEFAULT_PLAYGROUND_PORT = 56150;
 
