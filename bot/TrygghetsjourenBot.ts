@@ -20,7 +20,7 @@ import { CARD_CONTENT_TYPE, type AdaptiveCard } from '../cards/render';
 import type { ConversationRefs } from '../store/callIns';
 import { GraphError } from '../graph/errors';
 import { langOf, t } from './texts';
-import { HANDLERS, cancelFlow, logSearch, start, tonight, welcome } from './flow';
+import { HANDLERS, cancelFlow, logSearch, start, tonight, unitInfo, welcome } from './flow';
 import { parseAction } from './flow/parse';
 import type { FlowDeps, FlowState, Reply, Turn } from './flow/types';
 import { messageCard } from './flow/views';
@@ -38,7 +38,7 @@ export interface BotDeps {
 
 const ADMIN_COMMAND = /^(behörighet|behorighet|synk|sync)\b/i;
 
-type Command = 'welcome' | 'help' | 'start' | 'tonight' | 'cancel' | 'log' | 'admin';
+type Command = 'welcome' | 'help' | 'start' | 'tonight' | 'cancel' | 'log' | 'unit' | 'admin';
 
 function parseCommand(text: string): { cmd: Command; args: string } | undefined {
   const s = text.trim().replace(/^<at>.*?<\/at>\s*/i, '');
@@ -61,6 +61,10 @@ function parseCommand(text: string): { cmd: Command; args: string } | undefined 
   const log = /^(logg|log)\b\s*(.*)$/i.exec(s);
   if (log) {
     return { cmd: 'log', args: log[2] };
+  }
+  const unit = /^(enhet|unit)\b\s*(.*)$/i.exec(s);
+  if (unit) {
+    return { cmd: 'unit', args: unit[2] };
   }
   if (ADMIN_COMMAND.test(s)) {
     return { cmd: 'admin', args: s };
@@ -209,6 +213,8 @@ export class TrygghetsjourenBot extends ActivityHandler {
           return cancelFlow(deps, turn, undefined);
         case 'log':
           return logSearch(deps, turn, parsed.args);
+        case 'unit':
+          return unitInfo(deps, turn, parsed.args);
         default:
           return { kind: 'message', text: t(lang, 'unknownCommand') } as Reply;
       }

@@ -10,7 +10,7 @@ const sv = {
   welcomeTitle: 'Trygghetsjouren – inkallelse',
   welcomeText: 'Rapportera en frånvaro som uppstått under jourtid, se vem som kan beordras in och meddela enheten.',
   helpText:
-    'Skriv "ny" för en ny frånvaro, "ikväll" för nattens inkallelser, "logg <enhet> [datum]" för att söka i loggen, "avbryt" för att avbryta. Ring alltid personen innan du registrerar svaret.',
+    'Skriv "ny" för en ny frånvaro, "ikväll" för nattens inkallelser, "logg <enhet> [datum]" för att söka i loggen, "enhet <namn>" för en enhets instruktioner och rutiner, "avbryt" för att avbryta. Ring alltid personen innan du registrerar svaret.',
   btnNew: 'Ny frånvaro',
   btnTonight: 'Ikväll',
   btnHelp: 'Hjälp',
@@ -145,7 +145,7 @@ const en: Record<TextKey, string> = {
   welcomeTitle: 'Trygghetsjouren – call-in',
   welcomeText: 'Report an absence that arose during on-call hours, see who may be ordered in, and tell the unit.',
   helpText:
-    'Type "new" for a new absence, "tonight" for tonight\'s call-ins, "log <unit> [date]" to search the log, "cancel" to stop. Always phone the person before recording the answer.',
+    'Type "new" for a new absence, "tonight" for tonight\'s call-ins, "log <unit> [date]" to search the log, "unit <name>" for a unit\'s instructions and routines, "cancel" to stop. Always phone the person before recording the answer.',
   btnNew: 'New absence',
   btnTonight: 'Tonight',
   btnHelp: 'Help',

@@ -14,7 +14,8 @@ import type { CallInRecord } from '../../store/callIns';
 import { t } from '../texts';
 import { noticePayload } from './callIn';
 import { splitList } from './parse';
-import { callInItem, card, messageCard } from './views';
+import { callInItem, card, messageCard, unitInfoData } from './views';
+import { loadUnit } from './unitData';
 import type { ActionData, FlowDeps, Reply, Turn } from './types';
 
 /**
@@ -45,6 +46,39 @@ export async function tonight(deps: FlowDeps, turn: Turn): Promise<Reply> {
   };
 }
 
+/** Finds one unit by (part of) its name: the exact name wins; several hits is a list of names. */
+async function findUnit(deps: FlowDeps, turn: Turn, query: string): Promise<{ id: string; name: string } | Reply> {
+  const lang = turn.lang;
+  const q = normalizeName(query);
+  const units = (await deps.graph.units.list()).filter((u) => u.active);
+  const exact = units.find((u) => normalizeName(u.name) === q);
+  const hits = exact ? [exact] : units.filter((u) => normalizeName(u.name).includes(q));
+  if (hits.length === 0) {
+    return { kind: 'message', text: t(lang, 'unitSearchNone', { query }) };
+  }
+  if (hits.length > 1) {
+    return { kind: 'message', text: `${t(lang, 'unitSearchHits', { count: hits.length })}: ${hits.slice(0, 10).map((u) => u.name).join(', ')}` };
+  }
+  return hits[0];
+}
+
+/** "enhet <namn>": the unit's instructions and routine documents, outside a call-in. */
+export async function unitInfo(deps: FlowDeps, turn: Turn, args: string): Promise<Reply> {
+  const lang = turn.lang;
+  if (normalizeName(args).length < 2) {
+    return { kind: 'message', text: t(lang, 'unitSearchTooShort') };
+  }
+  const hit = await findUnit(deps, turn, args.trim());
+  if ('kind' in hit) {
+    return hit;
+  }
+  const u = await loadUnit(deps, hit.id, { documents: true });
+  if (!u) {
+    return { kind: 'message', text: t(lang, 'forgedUnit') };
+  }
+  return { kind: 'card', card: card('unitInfo', { unit: unitInfoData(u, lang) }, lang) };
+}
+
 /** "logg <enhet> [ÅÅÅÅ-MM-DD]". */
 export async function logSearch(deps: FlowDeps, turn: Turn, args: string): Promise<Reply> {
   const lang = turn.lang;
@@ -54,16 +88,10 @@ export async function logSearch(deps: FlowDeps, turn: Turn, args: string): Promi
   if (query.length < 2) {
     return { kind: 'message', text: t(lang, 'logUsage') };
   }
-  const units = await deps.graph.units.list();
-  const exact = units.find((u) => normalizeName(u.name) === query);
-  const hits = exact ? [exact] : units.filter((u) => normalizeName(u.name).includes(query));
-  if (hits.length === 0) {
-    return { kind: 'message', text: t(lang, 'unitSearchNone', { query: m?.[1] ?? '' }) };
+  const unit = await findUnit(deps, turn, (m?.[1] ?? '').trim());
+  if ('kind' in unit) {
+    return unit;
   }
-  if (hits.length > 1) {
-    return { kind: 'message', text: `${t(lang, 'unitSearchHits', { count: hits.length })}: ${hits.slice(0, 10).map((u) => u.name).join(', ')}` };
-  }
-  const unit = hits[0];
   const items = (await deps.callIns.search(unit.id, date)).map((r) => callInItem(r, lang));
   return {
     kind: 'card',

@@ -28,5 +28,5 @@ export const HANDLERS: Record<Verb, UseCase> = {
 };
 
 export { start, tonight, welcome, cancelFlow };
-export { logSearch } from './after';
+export { logSearch, unitInfo } from './after';
 export type { FlowDeps, FlowState, Turn, Reply, BotGraph, FlowSettings } from './types';

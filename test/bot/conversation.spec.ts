@@ -109,6 +109,7 @@ describe('bot: the call-in conversation (in process)', function () {
       answers.push(await say(h, 'ny', { user: OUTSIDER }));
       answers.push(await say(h, 'ikväll', { user: OUTSIDER }));
       answers.push(await say(h, 'logg majorna', { user: OUTSIDER }));
+      answers.push(await say(h, 'enhet majorna', { user: OUTSIDER }));
       answers.push(await send(h, { verb: 'unitPick', unitId: '1', flowId: 'x', step: 'unit', rev: 1 }, { user: OUTSIDER }));
       answers.push(await send(h, { verb: 'unitSearch', query: 'majorna', flowId: 'x', step: 'unit', rev: 1 }, { user: OUTSIDER, via: 'submit' }));
       for (const a of answers) {
@@ -149,6 +150,13 @@ describe('bot: the call-in conversation (in process)', function () {
       for (const s of ['Hemtjänst Majorna', 'kväll 3 · natt 2', 'Hemtjänst Linné', 'Nyckelrutin.pdf']) {
         assert.ok(text.includes(s), s);
       }
+    });
+    it('"enhet <namn>" shows a unit\'s instructions and routines outside a call-in', async () => {
+      const text = cardText(only(await say(h, 'enhet majorna')));
+      for (const s of [sv.unitInfoTitle, 'Hemtjänst Majorna', 'kväll 3 · natt 2', 'Nyckelrutin.pdf']) {
+        assert.ok(text.includes(s), s);
+      }
+      assert.match((await say(h, 'enhet hemtjänst')).texts[0], /^3 träffar: /);
     });
     it('a unit whose staff list cannot be read says so clearly', async () => {
       const res = only(await act(h, await toUnitSearch(h), 'unitSearch', { query: 'kortedala' }));
