@@ -114,7 +114,14 @@ export async function start(opts: StartOptions = {}): Promise<App> {
     const conversationRefs = new ConversationRefs(db);
     const outbox = new Outbox(db, { maxAttempts: config.OUTBOX_MAX_ATTEMPTS, leaseSeconds: config.OUTBOX_LEASE_SECONDS });
     const proactive = new Proactive(adapter, config.MicrosoftAppId ?? '', conversationRefs, logger);
-    const hooks = noticeHooks({ callIns, events: proactive, clock, logger });
+    const alertTo = config.MAILBOX;
+    const hooks = noticeHooks({
+      callIns,
+      events: proactive,
+      clock,
+      logger,
+      alertMail: alertTo ? (subject, html, key, callInId) => graph.mail.sendNotice({ to: alertTo, subject, html, callInId, idempotencyKey: key }) : undefined
+    });
     const worker = new OutboxWorker(
       outbox,
       {

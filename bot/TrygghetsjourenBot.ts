@@ -82,11 +82,11 @@ export class TrygghetsjourenBot extends ActivityHandler {
     this.log = deps.logger.child({ component: 'bot' });
     this.flowState = deps.conversationState.createProperty<FlowState | undefined>('flow');
 
+    // One welcome per install: Teams' personal install lists only the bot as added, the Playground
+    // lists the bot and the user; either way the user who installed is `from`.
     this.onMembersAdded(async (context, next) => {
-      for (const m of context.activity.membersAdded ?? []) {
-        if (m.id !== context.activity.recipient.id) {
-          await this.welcomeOrRefuse(context);
-        }
+      if ((context.activity.membersAdded ?? []).length > 0 && context.activity.from?.id !== context.activity.recipient?.id) {
+        await this.welcomeOrRefuse(context);
       }
       await next();
     });

@@ -35,6 +35,10 @@ export interface NoticeEvents {
   dead(callIn: CallInRecord, kind: NoticeKind, error: string): Promise<void>;
 }
 
+function escape(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
 function payloadOf(row: OutboxRow): NoticePayload {
   const p = row.payload as NoticePayload;
   if (!p || typeof p.callInId !== 'string' || !p.data) {
@@ -79,7 +83,14 @@ export function noticeHandler(deps: { mail: Pick<Graph['mail'], 'sendNotice' | '
 }
 
 /** onDone / onDead for the outbox worker (only rows of kind 'notice' are acted on). */
-export function noticeHooks(deps: { callIns: CallIns; events: NoticeEvents; clock: Clock; logger: Logger }) {
+export function noticeHooks(deps: {
+  callIns: CallIns;
+  events: NoticeEvents;
+  clock: Clock;
+  logger: Logger;
+  /** Also alert by mail (e.g. to the mailbox's owners) when a notice is dead. No personal data in it. */
+  alertMail?: (subject: string, html: string, key: string, callInId: string) => Promise<void>;
+}) {
   const log = deps.logger.child({ component: 'notices' });
   return {
     async onDone(row: OutboxRow, result: unknown): Promise<void> {
@@ -107,7 +118,12 @@ export function noticeHooks(deps: { callIns: CallIns; events: NoticeEvents; cloc
       await deps.callIns.noticeFailed(p.callInId, row.idempotencyKey, deps.clock.now(), error, p.kind === 'new');
       const rec = await deps.callIns.get(p.callInId);
       if (rec) {
-        await deps.events.dead(rec, p.kind, error);
+        await deps.events.dead(rec, p.kind, error).catch((err: Error) => log.error({ callInId: p.callInId, err: err.message }, 'could not alert in the chat'));
+      }
+      if (deps.alertMail) {
+        const subject = `Larm: notis TJ-${p.callInId} kunde inte skickas`;
+        const html = `<p>Notisen TJ-${escape(p.callInId)} (${escape(p.kind)}) till ${escape(rec?.unitName ?? '?')} kunde inte skickas efter ${row.attempts} försök.</p><p>Senaste fel: ${escape(error.slice(0, 500))}</p><p>Jourledaren har fått besked i chatten. Ring enheten om det inte redan är gjort.</p>`;
+        await deps.alertMail(subject, html, `alert:${row.idempotencyKey}`, p.callInId).catch((err: Error) => log.error({ callInId: p.callInId, err: err.message }, 'alert mail not sent'));
       }
     }
   };

@@ -63,7 +63,13 @@ describe('bot: a whole call-in against the local tenant', function () {
     clock = fixedClock(NIGHT);
     h = makeHarness(db, { graph, clock });
     const proactive = new Proactive(h.adapter, '', h.refs, silent);
-    const hooks = noticeHooks({ callIns: h.callIns, events: proactive, clock, logger: silent });
+    const hooks = noticeHooks({
+      callIns: h.callIns,
+      events: proactive,
+      clock,
+      logger: silent,
+      alertMail: (subject, html, key, callInId) => graph.mail.sendNotice({ to: MAILBOX, subject, html, callInId, idempotencyKey: key })
+    });
     worker = new OutboxWorker(h.outbox, { notice: noticeHandler({ mail: graph.mail, clock, logger: silent }) }, { pollMs: 60_000, ...hooks });
   });
   afterEach(async () => {
@@ -157,7 +163,10 @@ describe('bot: a whole call-in against the local tenant', function () {
     only(await act(h, conf, 'confirm', {}, { user: JL, replyToId: 'receipt-4' }));
     h.adapter.activeQueue.splice(0);
     await drain();
-    assert.equal(tenant.mail().length, 0);
+    const mails = tenant.mail();
+    assert.equal(mails.length, 1, 'only the alert to the mailbox');
+    assert.deepEqual(mails[0].to, [MAILBOX]);
+    assert.match(mails[0].subject, /^Larm: notis TJ-/);
     const sent = h.adapter.activeQueue.splice(0).map((a) => `${a.conversation?.id}|${a.text ?? JSON.stringify(a.attachments)}`);
     const id = (await db.query<{ id: string }>('select id from call_ins')).rows[0].id;
     assert.ok(sent.some((s) => s.includes(TEXTS.sv.deadNoticeUser.replace('{id}', id).replace('{unit}', 'Hemtjänst Kortedala'))), sent.join('\n'));
