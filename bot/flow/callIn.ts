@@ -3,7 +3,7 @@
  * Each takes the turn and the parsed action, checks it against the current flow state and the
  * rules of core/, and returns the next card. Nothing changes when a check fails.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { DateTime } from 'luxon';
 import { validateCallIn, type CallInDraft, type AbsenceReason } from '../../core/callIn';
 import { eligibleCandidates, type Candidate } from '../../core/eligibility';
@@ -24,7 +24,8 @@ import { card, messageCard, receiptCard, reasonText, shiftText, summaryOf, unitI
 import type { AbsenceDraft, ActionData, FlowDeps, FlowState, Reply, Turn } from './types';
 
 const MAX_UNIT_HITS = 8;
-const MAX_CANDIDATES_SHOWN = 25;
+/** The card stays small for phones and Teams' message size: declined people leave the list, the next ones move up. */
+const MAX_CANDIDATES_SHOWN = 12;
 
 export function ctxOf(f: FlowState): { flowId: string; step: string; rev: number } {
   return { flowId: f.flowId, step: f.step, rev: f.rev };
@@ -58,7 +59,7 @@ export async function start(deps: FlowDeps, turn: Turn): Promise<Reply> {
   if (turn.flow && turn.flow.step !== 'done') {
     await deps.callIns.resolveReminder(turn.flow.flowId);
   }
-  const f: FlowState = { flowId: randomUUID(), step: 'unit', rev: 1, calls: [], startedAt: deps.clock.now().toISOString() };
+  const f: FlowState = { flowId: randomBytes(12).toString('base64url'), step: 'unit', rev: 1, calls: [], startedAt: deps.clock.now().toISOString() };
   turn.setFlow(f);
   return { kind: 'card', card: unitSearchCard(turn, f, '', [], '', jourtidNote(deps, lang)) };
 }
@@ -279,7 +280,11 @@ async function candidatesCard(deps: FlowDeps, turn: Turn, f: FlowState, notes: N
   if (v.unknownNames.length > 0) {
     allNotes.push({ text: t(lang, 'unknownNames', { names: v.unknownNames.join(', ') }), color: 'Default' });
   }
-  const candidates = v.candidates.slice(0, MAX_CANDIDATES_SHOWN).map((c) => {
+  const open = v.candidates.filter((c) => lastOutcome(f.calls, c.member.id) !== 'declined');
+  if (open.length > MAX_CANDIDATES_SHOWN) {
+    allNotes.push({ text: t(lang, 'moreCandidates', { count: open.length - MAX_CANDIDATES_SHOWN }), color: 'Default' });
+  }
+  const candidates = open.slice(0, MAX_CANDIDATES_SHOWN).map((c) => {
     const outcome = lastOutcome(f.calls, c.member.id);
     const mine = known.filter((k) => k.person.staffId === c.member.id || normalizeName(k.person.name) === normalizeName(c.member.name));
     const warnings = workingTimeWarnings(interval, mine.map((k) => ({ start: k.start, end: k.end }))).map((w) => w.message[lang]);

@@ -106,6 +106,8 @@ describe('bot: a whole call-in against the local tenant', function () {
     const text = cardText(cand);
     assert.ok(text.includes('1. Elin Pettersson') && text.includes('Minimibemanning natt: 2, arbetar: 1 – 1 saknas.'), text);
     assert.ok(!text.match(/\d\. Anders Lindström/), 'timanställd not offered');
+    const size = Buffer.byteLength(JSON.stringify(cand));
+    assert.ok(size < 28_000, `candidates card is ${size} bytes`);
     const c1 = await click(cand, 'callRecord', {}, (d) => d.staffId === 'elin-pettersson' && d.outcome === 'no_answer');
     const c2 = await click(c1, 'callRecord', {}, (d) => d.staffId === 'nadia-jonsson' && d.outcome === 'accepted');
     const conf = await click(c2, 'toConfirm');
@@ -135,7 +137,7 @@ describe('bot: a whole call-in against the local tenant', function () {
     // Running the outbox again sends nothing more.
     await drain();
     assert.equal(tenant.mail().length, 1);
-    console.log(`      demo case: ${submits} card submits, ${fields} fields filled from "Ny frånvaro" to the sent notice (date prefilled)`);
+    console.log(`      demo case: ${submits} card submits, ${fields} fields filled from "Ny frånvaro" to the sent notice (date prefilled); candidates card ${size} bytes`);
   });
 
   it('Graph throttling (429 with Retry-After) on sendMail: retried, still exactly one mail', async () => {
