@@ -9,7 +9,7 @@
  *   user, so `activity.from.aadObjectId` is that user's Entra object id and the tenant id matches.
  *   The Playground always sends `locale: "en-US"` (hard-coded in 0.2.x; not configurable).
  * - Loopback only: the Playground listens on every interface; a small preload makes it bind
- *   127.0.0.1 (the chat acts as the jourledare: it must not be reachable from the network).
+ *   127.0.0.1 (and exit when its parent is gone, so a killed `npm start` leaves no orphan) (the chat acts as the jourledare: it must not be reachable from the network).
  *   The connector's service URL is given as 127.0.0.1 too, so the bot's replies never depend on how
  *   "localhost" resolves.
  */
@@ -80,6 +80,13 @@ net.Server.prototype.listen = function (...args) {
   }
   return listen.apply(this, args);
 };
+// End with the process that started us, even when it could not stop us (kill -9, a crash).
+const parent = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parent) {
+    process.exit(0);
+  }
+}, 1000).unref();
 `;
 
 function yamlString(s: string): string {
