@@ -65,6 +65,7 @@ const envSchema = z.object({
   EXTRA_HOLIDAYS: z.string().default('midsommarafton,julafton,nyarsafton'),
   JOURTID_ENFORCE: bool.optional(),
   CLOCK_START: z.string().datetime({ offset: true }).optional(),
+  BOT_LOCALE: z.enum(['sv-SE', 'en-US']).optional(),
 
   // Local mode
   LOCAL_TENANT_PORT: int(0, 65535).default(5055),

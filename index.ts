@@ -125,7 +125,7 @@ export async function start(opts: StartOptions = {}): Promise<App> {
     const worker = new OutboxWorker(
       outbox,
       {
-        notice: noticeHandler({ mail: graph.mail, clock, logger }),
+        notice: noticeHandler({ mail: graph.mail, clock, logger, ambiguousRetryMs: config.OUTBOX_LEASE_SECONDS * 1000 }),
         adminMail: async (row) => {
           const p = row.payload as { to: string; subject: string; text: string; ref: string };
           await graph.mail.sendNotice({ to: p.to, subject: p.subject, html: textToHtml(p.text), callInId: p.ref, idempotencyKey: row.idempotencyKey });
@@ -195,6 +195,10 @@ export async function start(opts: StartOptions = {}): Promise<App> {
         graphNotifications: (req, res) => sync.handleNotificationHttp(req, res),
         messages: async (req, res) => {
           await processActivity(adapter, req, res, async (context) => {
+            if (config.BOT_LOCALE) {
+              // A fixed language whatever the client says (local demo: the Playground always sends en-US).
+              context.activity.locale = config.BOT_LOCALE;
+            }
             await bot.run(context);
             await conversationState.saveChanges(context);
             await userState.saveChanges(context);
@@ -266,7 +270,14 @@ export async function main(): Promise<void> {
     console.error((err as Error).message);
     process.exit(1);
   }
+  let shuttingDown = false;
   const shutdown = (signal: string) => {
+    if (shuttingDown) {
+      // A second Ctrl-C (or a relayed signal) while draining: keep draining.
+      app.logger.info({ signal }, 'signal received again; still draining');
+      return;
+    }
+    shuttingDown = true;
     app.logger.info({ signal }, 'signal received');
     app.stop().then(
       () => process.exit(0),
@@ -276,8 +287,8 @@ export async function main(): Promise<void> {
       }
     );
   };
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
-  process.once('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
 }
 
 if (require.main === module) {

@@ -105,7 +105,9 @@ export async function startLocal(opts: LocalOptions = {}): Promise<LocalRun> {
       MAILBOX: tenant.state.userByIdOrUpn(tenant.mailboxUserId)?.mail ?? MAILBOX,
       JOURLEDARE_GROUP_ID: groupIdByNickname(tenant, 'jourledare', JOURLEDARE_GROUP_ID),
       ADMIN_GROUP_ID: groupIdByNickname(tenant, 'admins', ADMINS_GROUP_ID),
-      CLOCK_START: clockStart
+      CLOCK_START: clockStart,
+      // The Playground always sends en-US; the product speaks Swedish to Trygghetsjouren.
+      BOT_LOCALE: baseEnv.BOT_LOCALE ?? 'sv-SE'
     };
     if (clockStart === undefined) {
       delete env.CLOCK_START;

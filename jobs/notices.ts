@@ -48,7 +48,18 @@ function payloadOf(row: OutboxRow): NoticePayload {
 }
 
 /** The handler for the outbox worker: `{ notice: noticeHandler(...) }`. */
-export function noticeHandler(deps: { mail: Pick<Graph['mail'], 'sendNotice' | 'findSent'>; clock: Clock; logger: Logger }) {
+export function noticeHandler(deps: {
+  mail: Pick<Graph['mail'], 'sendNotice' | 'findSent'>;
+  clock: Clock;
+  logger: Logger;
+  /**
+   * After an ambiguous failure (timeout, dropped connection, 504: the mail may have gone) wait at
+   * least this long before the re-attempt, so that Exchange has saved the copy that findSent looks
+   * for. Default 60 s (the outbox lease).
+   */
+  ambiguousRetryMs?: number;
+}) {
+  const ambiguousRetryMs = deps.ambiguousRetryMs ?? 60_000;
   const log = deps.logger.child({ component: 'notices' });
   return async (row: OutboxRow): Promise<OutboxHandlerResult> => {
     const p = payloadOf(row);
@@ -71,6 +82,9 @@ export function noticeHandler(deps: { mail: Pick<Graph['mail'], 'sendNotice' | '
         e.retryable = err.retryable;
         if (err.retryAfterSeconds !== undefined) {
           e.retryAfterMs = err.retryAfterSeconds * 1000;
+        }
+        if (err.ambiguous) {
+          e.retryAfterMs = Math.max(e.retryAfterMs ?? 0, ambiguousRetryMs);
         }
         throw e;
       }

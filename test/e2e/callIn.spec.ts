@@ -14,7 +14,6 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startLocal, type LocalRun } from '../../dev/start';
-import { PLAYGROUND_LOCALE } from '../../dev/playground';
 import { langOf, TEXTS, type TextKey } from '../../bot/texts';
 import { launchBrowser, requireChromium, type Browser } from './support/browser';
 import { PlaygroundPage, Shots } from './support/playgroundPage';
@@ -50,7 +49,8 @@ function escapeRe(s: string): string {
 }
 
 // The bot answers in the language of the client's locale; the Playground always sends en-US.
-const lang = langOf(PLAYGROUND_LOCALE);
+// npm start answers in Swedish (BOT_LOCALE=sv-SE) although the Playground sends en-US.
+const lang = langOf('sv-SE');
 const T = (key: TextKey): string => TEXTS[lang][key];
 /** A text of the bot as a pattern: `{placeholders}` match anything. */
 const TRe = (key: TextKey): RegExp => new RegExp(T(key).split(/\{[a-zA-Z]+\}/).map(escapeRe).join('.+?'));
@@ -105,7 +105,15 @@ describe('end to end: a call-in through the Agents Playground in headless Chromi
     const dg = dgAddressOf(DEMO.unit);
 
     // Welcome (on "hej").
+    // The install welcome may already be on screen: wait for the reply to "hej" itself (one more
+    // welcome card), so that every later step works on the newest card.
+    const welcomes = pg.cards().filter({ hasText: T('welcomeTitle') });
+    const before = await welcomes.count();
     await pg.send('hej');
+    for (const until = Date.now() + 15_000; (await welcomes.count()) <= before; ) {
+      assert.ok(Date.now() < until, 'no welcome card in reply to "hej"');
+      await new Promise((r) => setTimeout(r, 100));
+    }
     let card = await pg.waitForCard(T('welcomeTitle'));
     await card.screenshot(shots.next('welcome'));
     const effortFrom = { ...pg.effort };

@@ -75,7 +75,7 @@ describe('config', () => {
     const all = new Set([
       ...schemaKeys,
       ...Object.keys(PROD),
-      'HOST', 'PUBLIC_BASE_URL', 'GRAPH_CERTIFICATE_PATH', 'GRAPH_STATIC_TOKEN', 'JOURTID_ENFORCE', 'CLOCK_START', 'ADMIN_EMAIL'
+      'HOST', 'PUBLIC_BASE_URL', 'GRAPH_CERTIFICATE_PATH', 'GRAPH_STATIC_TOKEN', 'JOURTID_ENFORCE', 'CLOCK_START', 'ADMIN_EMAIL', 'BOT_LOCALE'
     ]);
     assert.deepEqual([...all].filter((k) => !keys.has(k)), [], 'keys missing from env.sample');
     assert.deepEqual([...keys].filter((k) => !all.has(k)), [], 'keys in env.sample unknown to the schema');
