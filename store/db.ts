@@ -5,6 +5,8 @@
  * outside the transaction): an AsyncLocalStorage marks the transaction's async context.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
 import { Pool, type PoolClient } from 'pg';
@@ -46,6 +48,50 @@ function guard(): void {
   }
 }
 
+/**
+ * A fresh PGlite cluster costs an initdb (about 3 s and a burst of memory here). The first one a
+ * process makes is dumped and reused for every later fresh cluster (memory or a new folder): loading
+ * the dump takes about 1 s. The dump is also kept in the OS temp folder, keyed by PGlite's version,
+ * so the next process skips initdb too. It holds an empty cluster: no data, nothing personal.
+ */
+let templatePromise: Promise<Blob | undefined> | undefined;
+
+async function pgliteTemplate(Ctor: typeof PGlite): Promise<Blob | undefined> {
+  templatePromise ??= (async () => {
+    try {
+      const pkg = path.join(path.dirname(require.resolve('@electric-sql/pglite')), '..', 'package.json');
+      const version = (JSON.parse(fs.readFileSync(pkg, 'utf8')) as { version: string }).version;
+      const file = path.join(os.tmpdir(), `trygghetsjouren-pglite-${version}.tar.gz`);
+      if (fs.existsSync(file)) {
+        // The temp folder is shared: trust only our own file that nobody else can have written.
+        const st = fs.statSync(file);
+        if (st.uid === process.getuid?.() && (st.mode & 0o022) === 0) {
+          return new Blob([fs.readFileSync(file)]);
+        }
+      }
+      const pg = await Ctor.create();
+      const dump = await pg.dumpDataDir('gzip');
+      await pg.close();
+      const buf = Buffer.from(await dump.arrayBuffer());
+      const tmp = `${file}.${process.pid}`;
+      fs.writeFileSync(tmp, buf, { mode: 0o600 });
+      fs.renameSync(tmp, file);
+      return new Blob([buf]);
+    } catch {
+      return undefined; // no template: plain initdb
+    }
+  })();
+  return templatePromise;
+}
+
+function isFreshDir(dir: string): boolean {
+  try {
+    return fs.readdirSync(dir).length === 0;
+  } catch {
+    return true;
+  }
+}
+
 /** Opens the embedded store in `dataDir` (created if missing), holding its lock file; `':memory:'` for tests. */
 export async function openPglite(dataDir: string): Promise<Db> {
   const memory = dataDir === ':memory:';
@@ -54,7 +100,10 @@ export async function openPglite(dataDir: string): Promise<Db> {
   let pg: PGlite;
   try {
     const { PGlite: Ctor } = await import('@electric-sql/pglite');
-    pg = (await (memory ? Ctor.create() : Ctor.create(path.join(dir, 'pgdata')))) as unknown as PGlite;
+    const pgdata = path.join(dir, 'pgdata');
+    const fresh = memory || isFreshDir(pgdata);
+    const loadDataDir = fresh ? await pgliteTemplate(Ctor as unknown as typeof PGlite) : undefined;
+    pg = (await (memory ? Ctor.create({ loadDataDir }) : Ctor.create(pgdata, { loadDataDir }))) as unknown as PGlite;
   } catch (err) {
     release();
     throw err;
