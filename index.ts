@@ -262,7 +262,33 @@ function textToHtml(text: string): string {
 
 /** Process entry: start, and drain on SIGTERM/SIGINT, then exit 0. */
 export async function main(): Promise<void> {
-  let app: App;
+  // Handlers first: a signal that comes while starting (the server may already answer /healthz)
+  // must also end in a drained stop, not in the default kill.
+  let app: App | undefined;
+  let signalled: string | undefined;
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    signalled ??= signal;
+    if (!app) {
+      return; // start() still running: stop once it has finished
+    }
+    if (stopping) {
+      // A second Ctrl-C (or a relayed signal) while draining: keep draining.
+      app.logger.info({ signal }, 'signal received again; still draining');
+      return;
+    }
+    stopping = true;
+    app.logger.info({ signal }, 'signal received');
+    app.stop().then(
+      () => process.exit(0),
+      (err) => {
+        app?.logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      }
+    );
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
   try {
     app = await start();
   } catch (err) {
@@ -270,25 +296,9 @@ export async function main(): Promise<void> {
     console.error((err as Error).message);
     process.exit(1);
   }
-  let shuttingDown = false;
-  const shutdown = (signal: string) => {
-    if (shuttingDown) {
-      // A second Ctrl-C (or a relayed signal) while draining: keep draining.
-      app.logger.info({ signal }, 'signal received again; still draining');
-      return;
-    }
-    shuttingDown = true;
-    app.logger.info({ signal }, 'signal received');
-    app.stop().then(
-      () => process.exit(0),
-      (err) => {
-        app.logger.error({ err }, 'shutdown failed');
-        process.exit(1);
-      }
-    );
-  };
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  process.on('SIGINT', () => shutdown('SIGINT'));
+  if (signalled) {
+    shutdown(signalled);
+  }
 }
 
 if (require.main === module) {
