@@ -33,8 +33,8 @@ describe('shutdown drains in-flight turns (SIGTERM/SIGINT → exit 0)', function
     const bot = await spawnBot({ env: tenantEnv(tenant, { DATA_DIR: dataDir, LOG_LEVEL: 'warn', SYNC_ENABLED: 'false', BOT_LOCALE: 'sv-SE' }) });
     try {
       const user = new ChatUser({ botUrl: bot.messages, connector, user: { aadObjectId: userId(JOURLEDARE1), name: 'Jourledare Ett' } });
-      // The membership check for this user is the turn's first Graph call: make it take 2 s.
-      tenant.setFaults([{ path: '/checkMemberGroups|/transitiveMemberOf|/members', latencyMs: 2000 }]);
+      // The jourledare check (transitive group members) is the turn's first Graph call: make it take 2 s.
+      tenant.setFaults([{ path: 'transitiveMembers|checkMemberGroups|transitiveMemberOf', latencyMs: 2000 }]);
       const turn = user.say('hej');
       await new Promise((r) => setTimeout(r, 700));
       bot.child.kill('SIGTERM');
