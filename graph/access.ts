@@ -239,6 +239,79 @@ export class Access {
   }
 
   /**
+   * Many DG groups through `$batch`: first every address's group (`$filter=mail eq …`), then every
+   * found group's direct members, 20 per request each (throttled items retried by the batch helper).
+   * Each address maps to its group (as {@link group}), undefined when no group has it, or the
+   * GraphError of its item. @throws GraphError only when the batch requests themselves fail.
+   */
+  async groupsMany(dgAddresses: string[]): Promise<Map<string, GroupInfo | undefined | GraphError>> {
+    const out = new Map<string, GroupInfo | undefined | GraphError>();
+    const addrs = [...new Set(dgAddresses.map((a) => a.trim().toLowerCase()).filter((a) => a !== ''))];
+    const found = await this.http.batch(
+      addrs.map((a) => ({
+        method: 'GET' as const,
+        url: `/groups?$filter=mail eq ${encodeURIComponent(odataString(a))}&$select=id,mail,groupTypes,mailEnabled,securityEnabled`
+      })),
+      'GET /groups?$filter=mail eq {address}'
+    );
+    const groups: Array<{ addr: string; g: { id: string; groupTypes?: string[]; mailEnabled?: boolean; securityEnabled?: boolean } }> = [];
+    found.forEach((r, i) => {
+      const addr = addrs[i];
+      if (!r.ok) {
+        out.set(addr, r.error);
+        return;
+      }
+      const g = (r.body?.value ?? [])[0] as (typeof groups)[number]['g'] | undefined;
+      if (!g) {
+        out.set(addr, undefined);
+        return;
+      }
+      groups.push({ addr, g });
+    });
+    type MemberResource = { id: string; mail?: string | null; userPrincipalName?: string; displayName?: string };
+    const members = await this.http.batch(
+      groups.map(({ g }) => ({ method: 'GET' as const, url: `/groups/${encodeURIComponent(g.id)}/members?$select=id,mail,userPrincipalName,displayName` })),
+      'GET /groups/{id}/members'
+    );
+    const toInfo = (g: (typeof groups)[number]['g'], ms: MemberResource[]): GroupInfo => ({
+      id: g.id,
+      kind: groupKind(g),
+      members: ms.map((m) => {
+        const email = m.mail ?? m.userPrincipalName;
+        return { id: m.id, ...(email ? { email: email.toLowerCase() } : {}), ...(m.displayName ? { displayName: m.displayName } : {}) };
+      })
+    });
+    const follow: Array<Promise<void>> = [];
+    members.forEach((r, i) => {
+      const { addr, g } = groups[i];
+      if (!r.ok) {
+        out.set(addr, r.error);
+        return;
+      }
+      const ms = [...((r.body?.value ?? []) as MemberResource[])];
+      const next = r.body?.['@odata.nextLink'] as string | undefined;
+      out.set(addr, toInfo(g, ms));
+      if (next) {
+        // A group with more than a page of members: finish that one outside the batch.
+        follow.push(
+          (async () => {
+            try {
+              for await (const page of this.http.pages<MemberResource>(next, 'GET /groups/{id}/members')) {
+                ms.push(...page.value);
+              }
+              out.set(addr, toInfo(g, ms));
+            } catch (err) {
+              out.set(addr, err instanceof GraphError ? err : new GraphError(String(err), { retryable: true }));
+            }
+          })()
+        );
+      }
+    });
+    await Promise.all(follow);
+    return out;
+  }
+
+  /**
    * Adds a user to a Microsoft 365 or security group. Already a member counts as done.
    * @throws GraphError — code 'groupNotWritable' (not retryable) for distribution lists and
    *   mail-enabled security groups, which Graph cannot change (an Exchange admin task).

@@ -431,13 +431,27 @@ export class GraphHttp {
    * every page, then stores the new deltaLink. `full` is true when this was a full enumeration (first
    * run, or Graph answered 410 Gone / resyncRequired and we started over): the caller must then
    * treat `items` as the complete state. The link is stored only after the last page, so a crash
-   * mid-way repeats the round rather than skipping changes.
+   * mid-way repeats the round rather than skipping changes. A stored link outside the base URL (a
+   * local tenant that restarted on another port, a changed setting) is discarded: full enumeration.
+   * `from` is the stored link this round started from (absent when full), `to` the new deltaLink;
+   * `store` defaults to the shared DeltaStore (per-instance caches pass their own, in memory).
    * @throws GraphError
    */
-  async delta<T = any>(key: string, initialPath: string, template: string): Promise<{ items: T[]; full: boolean }> {
-    const stored = await this.deltaStore.get(key);
+  async delta<T = any>(
+    key: string,
+    initialPath: string,
+    template: string,
+    store: DeltaStore = this.deltaStore
+  ): Promise<{ items: T[]; full: boolean; from?: string; to?: string }> {
+    let stored = await store.get(key);
+    if (stored !== undefined && this.outsideBase(stored)) {
+      // E.g. the local tenant restarted on another port: the old link can never be followed.
+      this.log.warn({ op: template, key }, 'stored deltaLink is outside the Graph base URL; enumerating again');
+      stored = undefined;
+    }
     let full = stored === undefined;
     let start = stored ?? initialPath;
+    let from = stored;
     for (let round = 0; ; round++) {
       const items: T[] = [];
       let deltaLink: string | undefined;
@@ -451,15 +465,24 @@ export class GraphHttp {
           this.log.info({ op: template, key }, 'delta token expired (410); enumerating again');
           full = true;
           start = initialPath;
+          from = undefined;
           continue;
         }
         throw err;
       }
       if (deltaLink) {
-        await this.deltaStore.set(key, deltaLink);
+        await store.set(key, deltaLink);
       }
-      return { items, full };
+      return { items, full, ...(from !== undefined ? { from } : {}), ...(deltaLink !== undefined ? { to: deltaLink } : {}) };
     }
+  }
+
+  /** An absolute link that is not under our base URL (and so would be refused by `relative`). */
+  private outsideBase(link: string): boolean {
+    if (!/^https?:\/\//i.test(link)) {
+      return false;
+    }
+    return !(link.startsWith(this.baseUrl + '/') || link.startsWith(this.baseUrl + '?'));
   }
 
   /**

@@ -40,6 +40,14 @@ export interface GraphSettings {
    * sits in memory unchecked.
    */
   staffCacheMaxAgeMs?: number;
+  /**
+   * The units list is held in memory per instance and kept fresh by list-item delta (graph/units.ts
+   * UnitsCache): a background delta runs when nothing validated it for this long; default 60000;
+   * 0 = none (then only unitsCacheMaxAgeMs and the sync's delta refresh it).
+   */
+  unitsCacheRefreshMs?: number;
+  /** A read waits for a delta when the cached units list is older than this; default 300000. */
+  unitsCacheMaxAgeMs?: number;
 }
 
 /** Where delta links are kept between runs (the store implements it). */

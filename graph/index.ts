@@ -16,7 +16,7 @@ import { Mailer, type Notice } from './mail';
 import { siteLocations } from './sharepoint';
 import { StaffLists, type RoutineDocument, type StaffListResult } from './staff';
 import { Subscriptions } from './subscriptions';
-import { UnitsReader } from './units';
+import { UnitsCache, UnitsReader } from './units';
 
 export { GraphError } from './errors';
 export type { GraphSettings, DeltaStore } from './config';
@@ -28,11 +28,18 @@ export { handleNotificationRequest } from './notifications';
 
 export interface Graph {
   units: {
-    /** @throws GraphError */
-    list(): Promise<Unit[]>;
-    /** @throws GraphError */
-    get(id: string): Promise<Unit | undefined>;
-    /** List item delta; `full` = complete state (first run or after 410). @throws GraphError */
+    /**
+     * From the per-instance cache (UnitsCache: loaded once, kept fresh by delta); `fresh: true` reads
+     * the list from Graph (the sync's reconcile) and refills the cache.
+     * @throws GraphError when nothing is cached and Graph cannot answer
+     */
+    list(opts?: { fresh?: boolean }): Promise<Unit[]>;
+    /** From the same cache; `fresh: true` reads the item from Graph. @throws GraphError as list() */
+    get(id: string, opts?: { fresh?: boolean }): Promise<Unit | undefined>;
+    /**
+     * List item delta on the shared deltaLink (the permission sync's); `full` = complete state (first
+     * run or after 410). The instance's units cache learns from the result. @throws GraphError
+     */
     delta(): Promise<{ changed: Unit[]; removedIds: string[]; full: boolean }>;
   };
   staff: {
@@ -69,6 +76,11 @@ export interface Graph {
     folderPermissionsMany(units: Unit[]): Promise<Map<string, FolderPermission[] | GraphError>>;
     /** @throws GraphError */
     group(dgAddress: string): Promise<GroupInfo | undefined>;
+    /**
+     * Many groups (by address, lower-cased) with their members, through $batch: undefined = no such
+     * group, GraphError = that item failed. @throws GraphError only when the batch requests fail
+     */
+    groupsMany(dgAddresses: string[]): Promise<Map<string, GroupInfo | undefined | GraphError>>;
     /** @throws GraphError ('groupNotWritable' for distribution lists / mail-enabled security groups) */
     addMember(groupId: string, userId: string): Promise<void>;
     /** @throws GraphError ('groupNotWritable' as above) */
@@ -101,7 +113,11 @@ export function createGraph(settings: GraphSettings, deps: { logger: Logger; del
   const http = new GraphHttp({ baseUrl: settings.baseUrl, tokens, limits, logger: log, deltaStore: deps.deltaStore });
   const libraryName = settings.staffDrive || 'Personallistor';
   const where = siteLocations(http, settings.siteId, settings.unitsList || 'Enheter', libraryName);
-  const units = new UnitsReader(http, where, libraryName);
+  const units = new UnitsCache(new UnitsReader(http, where, libraryName), {
+    refreshMs: settings.unitsCacheRefreshMs ?? 60_000,
+    maxAgeMs: settings.unitsCacheMaxAgeMs ?? 300_000,
+    log
+  });
   const staff = new StaffLists(http, where, log, settings.staffCacheMaxAgeMs ?? 6 * 3600_000, libraryName);
   const mailer = new Mailer(http, settings.mailbox, log);
   const access = new Access(http, where, log, settings.inviteSendsMail ?? false);
@@ -109,7 +125,7 @@ export function createGraph(settings: GraphSettings, deps: { logger: Logger; del
   const subs = new Subscriptions(http, where, log);
 
   return {
-    units: { list: () => units.list(), get: (id) => units.get(id), delta: () => units.delta() },
+    units: { list: (o) => units.list(o), get: (id, o) => units.get(id, o), delta: () => units.sharedDelta() },
     staff: { get: (u, o) => staff.get(u, o), refresh: () => staff.refresh(), documents: (u) => staff.documents(u) },
     mail: { sendNotice: (n) => mailer.sendNotice(n), findSent: (key) => mailer.findSent(key) },
     access: {
@@ -118,6 +134,7 @@ export function createGraph(settings: GraphSettings, deps: { logger: Logger; del
       revokeFolder: (u, id) => access.revokeFolder(u, id),
       folderPermissionsMany: (us) => access.folderPermissionsMany(us),
       group: (a) => access.group(a),
+      groupsMany: (as) => access.groupsMany(as),
       addMember: (g, u) => access.addMember(g, u),
       removeMember: (g, u) => access.removeMember(g, u),
       userByEmail: (e) => access.userByEmail(e)

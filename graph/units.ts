@@ -3,7 +3,9 @@
  * flagged (Swedish texts in `problems`), so one bad row never hides the others.
  */
 import type { ActingManager, Avdelning, PersonRef, Unit } from '../core/model';
+import type { Logger } from 'pino';
 import type { GraphHttp } from './client';
+import type { DeltaStore } from './config';
 import type { SiteLocations } from './sharepoint';
 
 const AVDELNINGAR: Avdelning[] = ['Hemtjänst', 'Vård- och omsorgsboende', 'Hälso- och sjukvård'];
@@ -188,6 +190,15 @@ async function people(f: Record<string, unknown>, column: string, resolve: SiteU
   return out.filter((p) => (seen.has(p.email) ? false : (seen.add(p.email), true)));
 }
 
+/** One list-item delta round, mapped. `from`/`to`: the deltaLinks it started from and ended at. */
+export interface UnitsDelta {
+  changed: Unit[];
+  removedIds: string[];
+  full: boolean;
+  from?: string;
+  to?: string;
+}
+
 /** Reads, maps and watches the units list. */
 export class UnitsReader {
   private siteUsers = new Map<string, Promise<PersonRef | undefined>>();
@@ -225,9 +236,9 @@ export class UnitsReader {
    * the caller must treat units it knows but did not get as removed.
    * @throws GraphError
    */
-  async delta(): Promise<{ changed: Unit[]; removedIds: string[]; full: boolean }> {
+  async delta(store?: DeltaStore): Promise<UnitsDelta> {
     const key = `units:${await this.where.siteId()}:${await this.where.unitsListId()}`;
-    const { items, full } = await this.http.delta<ListItemResource>(key, `${await this.itemsPath()}/delta?$expand=fields`, 'GET /sites/{site}/lists/{list}/items/delta');
+    const { items, full, from, to } = await this.http.delta<ListItemResource>(key, `${await this.itemsPath()}/delta?$expand=fields`, 'GET /sites/{site}/lists/{list}/items/delta', store);
     // The same item may appear more than once in a delta feed: the last occurrence wins.
     const last = new Map<string, ListItemResource>();
     for (const i of items) {
@@ -250,7 +261,7 @@ export class UnitsReader {
         }
       }
     }
-    return { changed, removedIds, full };
+    return { changed, removedIds, full, ...(from !== undefined ? { from } : {}), ...(to !== undefined ? { to } : {}) };
   }
 
   private map(item: ListItemResource): Promise<Unit> {
@@ -282,5 +293,219 @@ export class UnitsReader {
       this.siteUsers.set(lookupId, p);
     }
     return p;
+  }
+}
+
+export interface UnitsCacheOptions {
+  /**
+   * A cheap list-item delta runs in the background when nothing has validated the cache for this
+   * long (ms; default 60000; 0 = no background refresh).
+   */
+  refreshMs: number;
+  /**
+   * After this long without a validation (ms; default 300000) a read waits for a delta before it
+   * answers. If Graph cannot be reached then, the last state is served (and logged) until it can.
+   */
+  maxAgeMs: number;
+  log: Logger;
+  now?: () => number;
+}
+
+/**
+ * The units list, held in memory per instance (DESIGN §7: caches are per instance and invalidated
+ * by delta, never trusted across instances).
+ *
+ * - Loaded on first use by a list-item delta enumeration on this instance's own deltaLink, which
+ *   is kept in memory only (never in the shared store: that link belongs to the permission sync, and
+ *   another instance may advance it).
+ * - Kept fresh by delta: its own periodic delta (`refreshMs`) when nothing else validated it, and
+ *   the results of the sync's delta (`learn`), which cost no extra request. The sync's results are
+ *   applied at once; they count as a validation only when they are a full enumeration or continue
+ *   the chain of deltaLinks this instance saw last (another instance may have consumed changes in
+ *   between otherwise, and the own delta catches those).
+ * - Bounded staleness: a change to the units list reaches this instance within `refreshMs` (plus
+ *   the delta's duration), at once when the change notification lands on this instance's sync; no
+ *   answer is older than `maxAgeMs` unless Graph cannot be reached (then the last state is served
+ *   and a warning logged on each failed revalidation).
+ * - An id the cache does not know triggers one revalidation (at most once per 5 s), so a unit that
+ *   was just added is found without waiting for the timer.
+ */
+export class UnitsCache {
+  private units?: Map<string, Unit>;
+  /** Per unit: the start time of the read that produced its current state (older reads lose). */
+  private seenAt = new Map<string, number>();
+  private validatedAt = 0;
+  private loading?: Promise<void>;
+  private revalidating?: Promise<void>;
+  private lastMissRefresh = 0;
+  private readonly ownLinks = new Map<string, string>();
+  private readonly ownStore: DeltaStore = {
+    get: async (k) => this.ownLinks.get(k),
+    set: async (k, v) => {
+      this.ownLinks.set(k, v);
+    }
+  };
+  /** The deltaLink the shared (sync) delta ended at, when this cache had applied it while valid. */
+  private sharedLink?: string;
+  private timer?: NodeJS.Timeout;
+  private readonly now: () => number;
+
+  constructor(
+    private readonly reader: UnitsReader,
+    private readonly opts: UnitsCacheOptions
+  ) {
+    this.now = opts.now ?? Date.now;
+  }
+
+  /**
+   * Every unit, in list order, from memory once loaded. `fresh`: read the list itself from Graph
+   * (the permission sync's reconcile, which must not trust a cache) and refill the cache with it.
+   * @throws GraphError when nothing is cached and Graph cannot answer (always, when `fresh`)
+   */
+  async list(opts: { fresh?: boolean } = {}): Promise<Unit[]> {
+    if (opts.fresh) {
+      const started = this.now();
+      const all = await this.reader.list();
+      this.apply({ changed: all, removedIds: [], full: true }, started);
+      this.validatedAt = Math.max(this.validatedAt, started);
+      return all;
+    }
+    await this.ready();
+    return [...this.units!.values()];
+  }
+
+  /** One unit by id, from memory once loaded; `fresh`: read the item from Graph. @throws GraphError as list() */
+  async get(id: string, opts: { fresh?: boolean } = {}): Promise<Unit | undefined> {
+    if (opts.fresh) {
+      const started = this.now();
+      const u = await this.reader.get(id);
+      this.apply(u ? { changed: [u], removedIds: [], full: false } : { changed: [], removedIds: [id], full: false }, started);
+      return u;
+    }
+    await this.ready();
+    const hit = this.units!.get(id);
+    if (hit || this.now() - this.lastMissRefresh < 5000) {
+      return hit;
+    }
+    this.lastMissRefresh = this.now();
+    await this.revalidate().catch(() => undefined);
+    return this.units!.get(id);
+  }
+
+  /** The shared delta (the permission sync's), applied to the cache. Same result returned. */
+  async sharedDelta(): Promise<UnitsDelta> {
+    const started = this.now();
+    const d = await this.reader.delta();
+    this.learn(d, started);
+    return d;
+  }
+
+  /** Stops the background refresh and forgets everything. */
+  close(): void {
+    if (this.timer) {
+      clearInterval(this.timer);
+      this.timer = undefined;
+    }
+    this.units = undefined;
+    this.seenAt.clear();
+    this.ownLinks.clear();
+    this.sharedLink = undefined;
+    this.validatedAt = 0;
+  }
+
+  /** Loaded and not older than maxAgeMs (or Graph unreachable and something is cached). */
+  private async ready(): Promise<void> {
+    if (!this.units) {
+      await this.load();
+      return;
+    }
+    if (this.now() - this.validatedAt > this.opts.maxAgeMs) {
+      try {
+        await this.revalidate();
+      } catch (err) {
+        this.opts.log.warn({ op: 'units.cache', status: (err as { status?: number }).status, code: (err as { code?: string }).code }, 'units list could not be revalidated; serving the last state');
+      }
+    }
+  }
+
+  private load(): Promise<void> {
+    if (!this.loading) {
+      this.loading = this.revalidate().finally(() => {
+        this.loading = undefined;
+      });
+    }
+    return this.loading;
+  }
+
+  /** A delta round on this instance's own link (a full enumeration the first time). Coalesced. */
+  private revalidate(): Promise<void> {
+    if (!this.revalidating) {
+      this.revalidating = (async () => {
+        const started = this.now();
+        const d = await this.reader.delta(this.ownStore);
+        this.apply(d, started);
+        this.validatedAt = Math.max(this.validatedAt, started);
+        this.startTimer();
+      })().finally(() => {
+        this.revalidating = undefined;
+      });
+    }
+    return this.revalidating;
+  }
+
+  private learn(d: UnitsDelta, started: number): void {
+    if (!this.units && !d.full) {
+      // Nothing loaded: a partial delta says nothing about the rest. The first read loads.
+      this.sharedLink = d.to;
+      return;
+    }
+    const continuous = this.units !== undefined && d.from !== undefined && d.from === this.sharedLink;
+    this.apply(d, started);
+    if (d.full || continuous) {
+      this.validatedAt = Math.max(this.validatedAt, started);
+    }
+    this.sharedLink = d.to;
+    this.opts.log.debug({ op: 'units.cache', changed: d.changed.length, removed: d.removedIds.length, full: d.full, validated: d.full || continuous }, 'units cache learned from the sync delta');
+  }
+
+  private apply(d: UnitsDelta, started: number): void {
+    const units = this.units ?? new Map<string, Unit>();
+    for (const u of d.changed) {
+      if ((this.seenAt.get(u.id) ?? -Infinity) <= started) {
+        units.set(u.id, u);
+        this.seenAt.set(u.id, started);
+      }
+    }
+    for (const id of d.removedIds) {
+      if ((this.seenAt.get(id) ?? -Infinity) <= started) {
+        units.delete(id);
+        this.seenAt.set(id, started);
+      }
+    }
+    if (d.full) {
+      const present = new Set(d.changed.map((u) => u.id));
+      for (const id of [...units.keys()]) {
+        if (!present.has(id) && (this.seenAt.get(id) ?? -Infinity) <= started) {
+          units.delete(id);
+          this.seenAt.delete(id);
+        }
+      }
+    }
+    this.units = units;
+  }
+
+  private startTimer(): void {
+    if (this.timer || this.opts.refreshMs <= 0) {
+      return;
+    }
+    this.timer = setInterval(() => {
+      if (this.now() - this.validatedAt < this.opts.refreshMs || this.revalidating) {
+        return;
+      }
+      this.revalidate().catch((err: unknown) => {
+        this.opts.log.warn({ op: 'units.cache', status: (err as { status?: number }).status, code: (err as { code?: string }).code }, 'periodic units delta failed');
+      });
+    }, Math.max(1000, Math.floor(this.opts.refreshMs / 2)));
+    this.timer.unref();
   }
 }

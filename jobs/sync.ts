@@ -27,11 +27,11 @@ import {
   type UnitAccessInput,
   type UnitFolderState
 } from '../core/permissionPlanner';
-import type { Graph, GroupInfo } from '../graph';
+import { GraphError, type Graph, type GroupInfo } from '../graph';
 import { handleNotificationRequest } from '../graph/notifications';
 import type { Db } from '../store/db';
 import { SyncRepo, type SyncTrigger } from '../store/syncRepo';
-import { applyPlans, eachLimit, errorText, type AppliedStep } from './syncApplier';
+import { applyPlans, errorText, type AppliedStep } from './syncApplier';
 
 export interface SyncConfig {
   /** Stop when revocations exceed this share of the managed grants (planner's guard). */
@@ -221,15 +221,29 @@ export function createSync(deps: SyncDeps): Sync {
   async function readGroups(units: Unit[]): Promise<Map<string, DgGroupState>> {
     const out = new Map<string, DgGroupState>();
     const addresses = [...new Set(units.map((u) => u.dgAddress).filter((a): a is string => !!a))];
-    await eachLimit(addresses, 4, async (addr) => {
-      try {
-        const g: GroupInfo | undefined = await graph.access.group(addr);
-        out.set(addr, g ? { status: 'found', id: g.id, kind: g.kind, members: g.members } : { status: 'missing' });
-      } catch (err) {
-        log.warn({ op: 'group', code: (err as { code?: string }).code, status: (err as { status?: number }).status }, 'DG group could not be read');
+    if (addresses.length === 0) {
+      return out;
+    }
+    let many: Map<string, GroupInfo | undefined | GraphError>;
+    try {
+      // Through $batch: the groups by address, then their members (20 per request each).
+      many = await graph.access.groupsMany(addresses);
+    } catch (err) {
+      log.warn({ op: 'group', code: (err as { code?: string }).code, status: (err as { status?: number }).status }, 'DG groups could not be read');
+      for (const addr of addresses) {
         out.set(addr, { status: 'missing', error: `kunde inte läsas: ${errorText(err)}` });
       }
-    });
+      return out;
+    }
+    for (const addr of addresses) {
+      const g = many.get(addr.trim().toLowerCase());
+      if (g instanceof GraphError) {
+        log.warn({ op: 'group', code: g.code, status: g.status }, 'DG group could not be read');
+        out.set(addr, { status: 'missing', error: `kunde inte läsas: ${errorText(g)}` });
+      } else {
+        out.set(addr, g ? { status: 'found', id: g.id, kind: g.kind, members: g.members } : { status: 'missing' });
+      }
+    }
     return out;
   }
 
@@ -412,7 +426,8 @@ export function createSync(deps: SyncDeps): Sync {
     const body = async (): Promise<SyncResult> => {
       let units: Unit[];
       try {
-        units = await graph.units.list();
+        // The reconcile is the safety net: it reads the list itself, not the instance's cache (and refills it).
+        units = await graph.units.list({ fresh: true });
       } catch (err) {
         log.error({ trigger, err: errorText(err) }, 'units list could not be read');
         return failedResult(trigger, dryRun, 'failed', `Synken kunde inte läsa enhetslistan (${errorText(err)}); ingenting ändrades.`, started);

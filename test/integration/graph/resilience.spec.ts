@@ -35,7 +35,7 @@ describe('graph/ under injected faults (local tenant)', function () {
     h.tenant.setFaults([{ method: 'GET', path: '/items/\\d+$', status: 429, retryAfter: 2, probability: 0.3 }]);
     h.tenant.clearRequests();
     const ids = Array.from({ length: 30 }, (_, i) => String(i + 1));
-    const got = await Promise.all(ids.map((id) => h.graph.units.get(id)));
+    const got = await Promise.all(ids.map((id) => h.graph.units.get(id, { fresh: true })));
     h.tenant.setFaults([]);
     assert.ok(got.every((u) => u !== undefined));
     let gaps = 0;
@@ -58,7 +58,7 @@ describe('graph/ under injected faults (local tenant)', function () {
   it('survives a burst of 503s', async () => {
     h.tenant.setFaults([{ path: '/lists/[^/]+/items$', status: 503, retryAfter: 1, times: 3 }]);
     h.tenant.clearRequests();
-    const units = await h.graph.units.list();
+    const units = await h.graph.units.list({ fresh: true });
     assert.equal(units.length, 30);
     const statuses = h.tenant.requests().map((r) => r.status);
     assert.deepEqual(statuses, [503, 503, 503, 200]);
@@ -67,7 +67,7 @@ describe('graph/ under injected faults (local tenant)', function () {
   it('survives 504s without Retry-After, backing off', async () => {
     h.tenant.setFaults([{ path: '/lists/[^/]+/items$', status: 504, times: 2 }]);
     h.tenant.clearRequests();
-    assert.equal((await h.graph.units.list()).length, 30);
+    assert.equal((await h.graph.units.list({ fresh: true })).length, 30);
     const log = h.tenant.requests();
     assert.deepEqual(log.map((r) => r.status), [504, 504, 200]);
     const gap1 = Date.parse(log[1].time) - Date.parse(log[0].time);
@@ -78,7 +78,7 @@ describe('graph/ under injected faults (local tenant)', function () {
   it('retries a dropped connection', async () => {
     h.tenant.setFaults([{ path: '/items/5$', drop: true, times: 2 }]);
     h.tenant.clearRequests();
-    const u = await h.graph.units.get('5');
+    const u = await h.graph.units.get('5', { fresh: true });
     assert.equal(u?.id, '5');
     const log = h.tenant.requests();
     assert.equal(log.length, 3);
@@ -92,7 +92,7 @@ describe('graph/ under injected faults (local tenant)', function () {
     h.tenant.setFaults([{ path: '/items/2$', latencyMs: 1500, times: 1 }]);
     h.tenant.clearRequests();
     const t0 = Date.now();
-    assert.equal((await h.graph.units.get('2'))?.id, '2');
+    assert.equal((await h.graph.units.get('2', { fresh: true }))?.id, '2');
     assert.ok(Date.now() - t0 < 1500, 'the slow attempt was abandoned, not waited for');
   });
 

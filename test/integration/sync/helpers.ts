@@ -103,7 +103,7 @@ export function writes(tenant: RunningTenant): string[] {
 
 /** Direct user grants with write on a unit folder, by e-mail. */
 export async function folderWriters(graph: Graph, unitId: string): Promise<string[]> {
-  const unit = await graph.units.get(unitId);
+  const unit = await graph.units.get(unitId, { fresh: true });
   const perms = await graph.access.folderPermissions(unit!);
   return perms
     .filter((p) => !p.inherited && !p.link && p.user?.email && p.roles.some((r) => r === 'write' || r === 'owner'))
