@@ -24,7 +24,8 @@ describe('graph/ under injected faults (local tenant)', function () {
   this.timeout(60_000);
   let h: Harness;
   beforeEach(async () => {
-    h = await harness({ generated: { units: 30, staff: 2 } }, { maxRetries: 6 });
+    // maxRetries 10: at 30% faults an item exhausting its retries (0.3^11 × 30 ≈ 5e-5) would be a flake, not a finding.
+    h = await harness({ generated: { units: 30, staff: 2 } }, { maxRetries: 10 });
     await h.graph.units.list(); // resolve site and list ids before faults start
   });
   afterEach(async () => {
