@@ -2,6 +2,11 @@
  * The HTTP surface (restify). Routes only hand requests on: `/api/messages` to the Bot Framework
  * adapter, `/api/graph/notifications` to the notification handler, and the two probes. In-flight
  * requests are tracked so that `stop()` drains them before the process exits.
+ *
+ * Bodies are read per route and parsed as JSON only: `/api/messages` accepts nothing but
+ * `application/json` (anything else: 415 before the body is read); the notification route keeps
+ * other bodies as text for its own parser (Graph's validation handshake is `text/plain`). No form or
+ * multipart parsing anywhere, so no request can write upload files.
  */
 import restify from 'restify';
 import type { Logger } from 'pino';
@@ -22,15 +27,26 @@ export interface RunningServer {
   close(timeoutMs?: number): Promise<void>;
 }
 
+/** 415 for any body that is not `application/json` (parameters such as charset are fine). */
+function requireJson(req: restify.Request, res: restify.Response, next: restify.Next): void {
+  if (req.getContentType() === 'application/json') {
+    next();
+    return;
+  }
+  res.send(415, { error: 'unsupported media type', message: 'POST /api/messages accepts only application/json (a Bot Framework activity).' });
+  next(false);
+}
+
 export async function startServer(routes: Routes, opts: { host: string; port: number; logger: Logger; maxBodyBytes?: number }): Promise<RunningServer> {
   const server = restify.createServer({ name: 'trygghetsjouren-bot', handleUncaughtExceptions: false });
   const inflight = new Set<Promise<unknown>>();
   const log = opts.logger.child({ component: 'http' });
 
   server.use(restify.plugins.queryParser({ mapParams: false }));
-  server.use(
-    restify.plugins.bodyParser({ mapParams: false, maxBodySize: opts.maxBodyBytes ?? 256 * 1024, rejectUnknown: false })
-  );
+  const jsonBody = (): restify.RequestHandler[] => [
+    restify.plugins.bodyReader({ maxBodySize: opts.maxBodyBytes ?? 256 * 1024 }),
+    ...restify.plugins.jsonBodyParser({ mapParams: false, bodyReader: true })
+  ];
 
   const tracked =
     (handler: (req: restify.Request, res: restify.Response) => Promise<void>) =>
@@ -49,9 +65,9 @@ export async function startServer(routes: Routes, opts: { host: string; port: nu
       inflight.add(p);
     };
 
-  server.post('/api/messages', tracked(routes.messages));
+  server.post('/api/messages', requireJson, ...jsonBody(), tracked(routes.messages));
   if (routes.graphNotifications) {
-    server.post('/api/graph/notifications', tracked(routes.graphNotifications));
+    server.post('/api/graph/notifications', ...jsonBody(), tracked(routes.graphNotifications));
   }
   server.get('/healthz', (_req, res, next) => {
     res.send(200, { status: 'ok' });

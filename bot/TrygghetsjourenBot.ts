@@ -13,6 +13,7 @@ import {
   type AdaptiveCardInvokeResponse,
   type AdaptiveCardInvokeValue,
   type ConversationState,
+  type InvokeResponse,
   type StatePropertyAccessor
 } from 'botbuilder';
 import type { Logger } from 'pino';
@@ -278,6 +279,23 @@ export class TrygghetsjourenBot extends ActivityHandler {
       }
       throw err;
     }
+  }
+
+  /**
+   * An `adaptiveCard/action` invoke without `value.action` (an object) is refused 400 here:
+   * botbuilder's own dispatch would read `value.action.type` and fail with a TypeError (501).
+   */
+  protected override async onInvokeActivity(context: TurnContext): Promise<InvokeResponse> {
+    if (context.activity.name === 'adaptiveCard/action') {
+      const value = context.activity.value as unknown;
+      const action = value && typeof value === 'object' ? (value as { action?: unknown }).action : undefined;
+      if (!action || typeof action !== 'object' || Array.isArray(action)) {
+        this.log.warn({ step: 'invoke', reason: value ? 'no action' : 'no value' }, 'refused card invoke');
+        const message = value ? 'adaptiveCard/action needs value.action (an Action.Execute)' : 'adaptiveCard/action needs a value';
+        return { status: 400, body: { statusCode: 400, type: 'application/vnd.microsoft.error', value: { code: 'BadRequest', message } } };
+      }
+    }
+    return super.onInvokeActivity(context);
   }
 
   /** Action.Execute (Universal Actions): the answer replaces the card in place. */

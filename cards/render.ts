@@ -5,10 +5,15 @@
  *  - every `Action.Execute` gets the flow's `{ flowId, step, rev }` and its `verb` in its data, and an
  *    `Action.Submit` fallback with the same data (clients without Universal Actions send a message
  *    whose `value` is that data);
- *  - nulls left by `$when` are removed.
+ *  - nulls left by `$when` are removed;
+ *  - every data string (not the texts `t`, which are ours) shown where a client renders markdown —
+ *    TextBlock text, FactSet titles and values — is escaped (cards/markdown.ts), so a name with
+ *    `[x](https://…)` or `**` in it shows as typed; elsewhere (inputs, action data, URLs, titles of
+ *    buttons and choices, which clients show as plain text) it stays as it is.
  * The result is a plain card object (schema 1.5, what Teams renders), ready for an attachment.
  */
 import * as ACData from 'adaptivecards-templating';
+import { escapeMarkdown, needsMarkdownEscape } from './markdown';
 import callInList from './templates/callInList.json';
 import cancelCallIn from './templates/cancelCallIn.json';
 import candidates from './templates/candidates.json';
@@ -139,14 +144,73 @@ function wireActions(node: unknown, ctx: ActionContext | undefined): void {
   }
 }
 
+/*
+ * Data strings that need escaping are swapped for tokens (private-use characters around an index)
+ * before expansion and put back after it, escaped or not depending on where they landed. Tokens hold
+ * no markdown and no quotes, so `${x != ''}` and the like still work; strings that hold private-use
+ * characters themselves are tokenized too, so a forged token in input is never read as one.
+ */
+const TOKEN_OPEN = '\uE000';
+const TOKEN_CLOSE = '\uE001';
+const TOKEN = /\uE000(\d+)\uE001/g;
+
+function tokenize(node: unknown, originals: string[]): unknown {
+  if (typeof node === 'string') {
+    if (!needsMarkdownEscape(node) && !node.includes(TOKEN_OPEN) && !node.includes(TOKEN_CLOSE)) {
+      return node;
+    }
+    originals.push(node);
+    return `${TOKEN_OPEN}${originals.length - 1}${TOKEN_CLOSE}`;
+  }
+  if (Array.isArray(node)) {
+    return node.map((x) => tokenize(x, originals));
+  }
+  if (node && typeof node === 'object' && [Object.prototype, null].includes(Object.getPrototypeOf(node) as object | null)) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(node as Record<string, unknown>)) {
+      out[k] = tokenize(v, originals);
+    }
+    return out;
+  }
+  return node;
+}
+
+function untokenize(s: string, originals: string[], markdown: boolean): string {
+  return s.replace(TOKEN, (_m, i: string) => {
+    const original = originals[Number(i)] ?? '';
+    return markdown ? escapeMarkdown(original) : original;
+  });
+}
+
+/** Puts the data strings back: escaped in TextBlock texts and FactSet facts, as they were elsewhere. */
+function restore(node: unknown, originals: string[], markdown = false): unknown {
+  if (typeof node === 'string') {
+    return untokenize(node, originals, markdown);
+  }
+  if (Array.isArray(node)) {
+    return node.map((x) => restore(x, originals, markdown));
+  }
+  if (node && typeof node === 'object') {
+    const rec = node as Record<string, unknown>;
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(rec)) {
+      const md = (rec.type === 'TextBlock' && k === 'text') || (rec.type === 'FactSet' && k === 'facts');
+      out[k] = restore(v, originals, md || (markdown && !('type' in rec)));
+    }
+    return out;
+  }
+  return node;
+}
+
 /**
  * Expands the named template with `data` (plus `t`, the texts in the user's language, from
  * bot/texts.ts) and wires its actions to `ctx`. Pure: same input, same card.
  */
 export function renderCard(name: CardName, data: object, texts: Record<string, string>, ctx?: ActionContext): AdaptiveCard {
-  const root = { notes: [], ...data, t: texts };
+  const originals: string[] = [];
+  const root = { notes: [], ...(tokenize(data, originals) as object), t: texts };
   const expanded = new ACData.Template(template(name)).expand({ $root: root }) as unknown;
-  const card = clean(expanded) as AdaptiveCard;
+  const card = (originals.length > 0 ? restore(clean(expanded), originals) : clean(expanded)) as AdaptiveCard;
   wireActions(card.actions, ctx);
   wireActions(card.body, ctx);
   return card;
