@@ -41,6 +41,8 @@ const envSchema = z.object({
   GRAPH_MAX_CONCURRENCY: int(1, 32).default(4),
   GRAPH_MAX_RETRIES: int(0, 10).default(5),
   GRAPH_TIMEOUT_MS: int(1000, 120000).default(30000),
+  UNITS_CACHE_REFRESH_SECONDS: int(0, 24 * 3600).default(60),
+  UNITS_CACHE_MAX_AGE_SECONDS: int(1, 24 * 3600).default(300),
 
   // Store
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'a postgres:// URL').optional(),

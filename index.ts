@@ -71,7 +71,9 @@ export function graphSettings(config: Config): GraphSettings {
     adminGroupId: need('ADMIN_GROUP_ID'),
     maxConcurrency: config.GRAPH_MAX_CONCURRENCY,
     maxRetries: config.GRAPH_MAX_RETRIES,
-    timeoutMs: config.GRAPH_TIMEOUT_MS
+    timeoutMs: config.GRAPH_TIMEOUT_MS,
+    unitsCacheRefreshMs: config.UNITS_CACHE_REFRESH_SECONDS * 1000,
+    unitsCacheMaxAgeMs: config.UNITS_CACHE_MAX_AGE_SECONDS * 1000
   };
   if (missing.length > 0) {
     throw new ConfigError(missing);
