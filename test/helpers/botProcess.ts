@@ -48,6 +48,8 @@ export interface SpawnOptions {
   timeoutMs?: number;
   /** Extra node arguments (e.g. --expose-gc). */
   nodeArgs?: string[];
+  /** Called with every whole line of stdout/stderr (the kept output holds only the last 200). */
+  onLine?: (line: string) => void;
 }
 
 export async function spawnBot(opts: SpawnOptions): Promise<BotProcess & { startMs: number }> {
@@ -71,6 +73,21 @@ export async function spawnBot(opts: SpawnOptions): Promise<BotProcess & { start
   };
   child.stdout!.on('data', keep);
   child.stderr!.on('data', keep);
+  if (opts.onLine) {
+    const onLine = opts.onLine;
+    for (const stream of [child.stdout!, child.stderr!]) {
+      let partial = '';
+      stream.on('data', (chunk: Buffer) => {
+        const parts = (partial + chunk.toString('utf8')).split('\n');
+        partial = parts.pop() ?? '';
+        for (const l of parts) {
+          if (l) {
+            onLine(l);
+          }
+        }
+      });
+    }
+  }
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   let gone = false;
   void exited.then(() => {

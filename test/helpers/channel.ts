@@ -173,7 +173,8 @@ export interface BotAnswer {
 }
 
 export interface ChatUserOptions {
-  botUrl: string;
+  /** The bot's /api/messages; a function is asked before every request (a load balancer: the scale-out suite). */
+  botUrl: string | (() => string);
   connector: Connector;
   user: ChatAccount;
   conversationId?: string;
@@ -252,7 +253,8 @@ export class ChatUser {
   async post(extra: Record<string, unknown>): Promise<BotAnswer> {
     const before = this.opts.connector.activities(this.conversationId).length;
     const t0 = performance.now();
-    const res = await fetch(this.opts.botUrl, {
+    const botUrl = typeof this.opts.botUrl === 'function' ? this.opts.botUrl() : this.opts.botUrl;
+    const res = await fetch(botUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(this.envelope(extra)),
