@@ -6,7 +6,8 @@
  * against a bare botbuilder echo bot on the same store and server stack (bench/echoBot.ts).
  * Prints p50/p95/p99 per turn, turns per second, and the ratio ours/echo for p50 and p95.
  *
- * BENCH_USERS (default 16) and BENCH_CALLINS (per user, default 5).
+ * BENCH_USERS (default 16) and BENCH_CALLINS (per user, default 5). BENCH_BOT_NODE_ARGS (space
+ * separated) are given to both bots' node, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile them.
  */
 import { startTenant } from '../dev/tenant/server';
 import { tenantEnv } from '../test/helpers/local';
@@ -14,6 +15,9 @@ import { spawnBot, type BotProcess } from '../test/helpers/botProcess';
 import { ChatUser, startConnector, type Connector } from '../test/helpers/channel';
 import { DEMO_JOURLEDARE, NIGHT_CLOCK, runCallIn } from '../test/helpers/callInFlow';
 import { figure, percentile, progress, removeDir, tempDir } from './common';
+
+/** Node arguments for the bots under test, when asked for (profiling). */
+const botNodeArgs = (): string[] => (process.env.BENCH_BOT_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
 
 const ECHO_VERBS = ['unitSearch', 'unitPick', 'absenceSubmit', 'callRecord', 'toConfirm', 'confirm'];
 
@@ -69,7 +73,7 @@ export async function turnBench(): Promise<void> {
     const dir = tempDir('tj-bench-turn-');
     dirs.push(dir);
     progress('starting the bot');
-    bot = await spawnBot({ env: tenantEnv(tenant, { DATA_DIR: dir, LOG_LEVEL: 'warn', CLOCK_START: NIGHT_CLOCK, SYNC_ENABLED: 'false' }), waitReady: true, timeoutMs: 120_000 });
+    bot = await spawnBot({ env: tenantEnv(tenant, { DATA_DIR: dir, LOG_LEVEL: 'warn', CLOCK_START: NIGHT_CLOCK, SYNC_ENABLED: 'false' }), nodeArgs: botNodeArgs(), waitReady: true, timeoutMs: 120_000 });
     const botUrl = bot.messages;
     const mk = (prefix: string) => (i: number) => new ChatUser({ botUrl, connector, user: DEMO_JOURLEDARE[i % 2], conversationId: `a:${prefix}-${i}` });
     progress('warm-up: one call-in per user');
@@ -83,7 +87,7 @@ export async function turnBench(): Promise<void> {
     const edir = tempDir('tj-bench-echo-');
     dirs.push(edir);
     progress('starting the echo bot');
-    bot = await spawnBot({ entry: 'bench/echoBot.ts', env: { DATA_DIR: edir, LOG_LEVEL: 'warn' }, waitReady: true, timeoutMs: 120_000 });
+    bot = await spawnBot({ entry: 'bench/echoBot.ts', env: { DATA_DIR: edir, LOG_LEVEL: 'warn' }, nodeArgs: botNodeArgs(), waitReady: true, timeoutMs: 120_000 });
     const echoUrl = bot.messages;
     const mkEcho = (prefix: string) => (i: number) => new ChatUser({ botUrl: echoUrl, connector, user: DEMO_JOURLEDARE[i % 2], conversationId: `a:${prefix}-${i}` });
     const echoFlow = async (u: ChatUser): Promise<Array<{ step: string; ms: number }>> => {

@@ -87,13 +87,20 @@ function resolveIncludes(node: unknown): unknown {
   return node;
 }
 
-const RESOLVED = new Map<CardName, unknown>();
+/**
+ * One parsed template per card name. `new ACData.Template(card)` parses every `${…}` binding into an
+ * adaptive-expressions tree (antlr4: the costly part); `expand` (synchronous) only evaluates those
+ * trees against the data and builds a new card, so one Template serves every turn and every user.
+ * Only our own template strings are ever parsed: data values are bound, never parsed. (A Template
+ * holds on to its last expansion's data until the next one; it never reads it again.)
+ */
+const PARSED = new Map<CardName, ACData.Template>();
 
-function template(name: CardName): unknown {
-  let t = RESOLVED.get(name);
+function template(name: CardName): ACData.Template {
+  let t = PARSED.get(name);
   if (!t) {
-    t = resolveIncludes(TEMPLATES[name]);
-    RESOLVED.set(name, t);
+    t = new ACData.Template(resolveIncludes(TEMPLATES[name]));
+    PARSED.set(name, t);
   }
   return t;
 }
@@ -209,7 +216,7 @@ function restore(node: unknown, originals: string[], markdown = false): unknown 
 export function renderCard(name: CardName, data: object, texts: Record<string, string>, ctx?: ActionContext): AdaptiveCard {
   const originals: string[] = [];
   const root = { notes: [], ...(tokenize(data, originals) as object), t: texts };
-  const expanded = new ACData.Template(template(name)).expand({ $root: root }) as unknown;
+  const expanded = template(name).expand({ $root: root }) as unknown;
   const card = (originals.length > 0 ? restore(clean(expanded), originals) : clean(expanded)) as AdaptiveCard;
   wireActions(card.actions, ctx);
   wireActions(card.body, ctx);

@@ -6,6 +6,7 @@
  */
 import { DateTime } from 'luxon';
 import { type HolidayCalendarOptions, localDateTime, shiftInJourtid, ZONE } from './jourtid';
+import { memoize } from './memo';
 import type { Lang, ShiftInput, StaffList, StaffMember, Unit } from './model';
 import { staffId } from './names';
 
@@ -222,10 +223,7 @@ function validateShift(
     add('shift.end', 'Passet slutar samma dag; det går inte över midnatt.', 'The shift ends the same day; it does not pass midnight.');
     return;
   }
-  const start = localDateTime(s.date, s.start) as DateTime;
-  const endDate = passes ? (DateTime.fromISO(s.date, { zone: ZONE }).plus({ days: 1 }).toISODate() as string) : s.date;
-  const end = localDateTime(endDate, s.end) as DateTime;
-  const hours = end.diff(start, 'hours').hours;
+  const hours = shiftHours(s.date, s.start, s.end);
   const maxHours = ctx.maxShiftHours ?? 16;
   if (hours > maxHours) {
     add('shift.end', `Passet är ${fmtHours(hours, ',')} timmar; högst ${maxHours} timmar går att ange.`, `The shift is ${fmtHours(hours, '.')} hours; at most ${maxHours} hours can be entered.`);
@@ -249,6 +247,18 @@ function validateShift(
     );
   }
 }
+
+/** Length in hours of a shift whose date and times are valid (passes midnight when end <= start). */
+const shiftHours = memoize(
+  (date: string, startTime: string, endTime: string): number => {
+    const passes = endTime.padStart(5, '0') <= startTime.padStart(5, '0');
+    const start = localDateTime(date, startTime) as DateTime;
+    const endDate = passes ? (DateTime.fromISO(date, { zone: ZONE }).plus({ days: 1 }).toISODate() as string) : date;
+    const end = localDateTime(endDate, endTime) as DateTime;
+    return end.diff(start, 'hours').hours;
+  },
+  (date, startTime, endTime) => `${date}|${startTime}|${endTime}`
+);
 
 function fmtHours(h: number, decimal: string): string {
   return Number.isInteger(h) ? String(h) : h.toFixed(1).replace('.', decimal);

@@ -4,6 +4,7 @@
  */
 import { DateTime } from 'luxon';
 import { shiftInterval, ZONE } from './jourtid';
+import { memoize } from './memo';
 import type { Lang, ShiftInput } from './model';
 
 const LOCALE: Record<Lang, string> = { sv: 'sv-SE', en: 'en-GB' };
@@ -14,8 +15,13 @@ function local(d: Date, lang: Lang): DateTime {
 
 /** "tisdag 24 november 2026" / "Tuesday 24 November 2026". */
 export function formatDate(d: Date, lang: Lang = 'sv'): string {
-  return local(d, lang).toFormat('cccc d MMMM yyyy');
+  return formatDateMs(d.getTime(), lang);
 }
+
+const formatDateMs = memoize(
+  (ms: number, lang: Lang): string => local(new Date(ms), lang).toFormat('cccc d MMMM yyyy'),
+  (ms, lang) => `${ms}|${lang}`
+);
 
 /** "24 nov." / "24 Nov": for lists. */
 export function formatShortDate(d: Date, lang: Lang = 'sv'): string {
@@ -24,8 +30,11 @@ export function formatShortDate(d: Date, lang: Lang = 'sv'): string {
 
 /** "21:00". */
 export function formatTime(d: Date): string {
-  return DateTime.fromJSDate(d, { zone: ZONE }).toFormat('HH:mm');
+  return formatTimeMs(d.getTime());
 }
+
+// Memoised by instant (and language): a card formats the same few instants over and over.
+const formatTimeMs = memoize((ms: number): string => DateTime.fromJSDate(new Date(ms), { zone: ZONE }).toFormat('HH:mm'), String);
 
 /** "tisdag 24 november 2026 kl. 20:14" / "Tuesday 24 November 2026 at 20:14". */
 export function formatDateTime(d: Date, lang: Lang = 'sv'): string {
@@ -44,6 +53,12 @@ export function formatIsoLocal(d: Date): string {
  * spring-forward night shows as 03:30.
  */
 export function formatShift(shift: ShiftInput, lang: Lang = 'sv'): string {
+  return formatShiftMemo(shift, lang);
+}
+
+const formatShiftMemo = memoize(computeFormatShift, (shift: ShiftInput, lang: Lang) => `${shift.date}|${shift.start}|${shift.end}|${lang}`);
+
+function computeFormatShift(shift: ShiftInput, lang: Lang): string {
   const { start, end } = shiftInterval(shift);
   return `${formatDate(start, lang)}${lang === 'sv' ? ' kl.' : ','} ${formatTime(start)}–${formatTime(end)}`;
 }

@@ -10,6 +10,7 @@
  * everywhere in this module, see {@link localDateTime}.
  */
 import { DateTime } from 'luxon';
+import { memoize } from './memo';
 import type { ShiftInput, ShiftKind } from './model';
 
 export const ZONE = 'Europe/Stockholm';
@@ -218,6 +219,13 @@ export function nextJourtidChange(at: Date, cal?: HolidayCalendarOptions): Date 
  * Returns undefined when date or time is malformed.
  */
 export function localDateTime(date: string, time: string): DateTime | undefined {
+  return localDateTimeMemo(date, time);
+}
+
+// Luxon DateTimes are immutable: one can be handed to every caller.
+const localDateTimeMemo = memoize(computeLocalDateTime, (date: string, time: string) => `${date}|${time}`);
+
+function computeLocalDateTime(date: string, time: string): DateTime | undefined {
   const dm = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date);
   const tm = /^(\d{1,2}):(\d{2})$/.exec(time);
   if (!dm || !tm) {
@@ -243,8 +251,21 @@ export function localDateTime(date: string, time: string): DateTime | undefined 
   return dt;
 }
 
+const shiftKey = (shift: ShiftInput): string => `${shift.date}|${shift.start}|${shift.end}`;
+
 /** The shift's real interval. Passes midnight when end <= start (so 07:00–07:00 is 24 h). */
 export function shiftInterval(shift: ShiftInput): { start: Date; end: Date } {
+  // Memoised as milliseconds (a turn asks for the same shift many times); fresh Dates every call.
+  const ms = shiftIntervalMs(shift);
+  return { start: new Date(ms.start), end: new Date(ms.end) };
+}
+
+const shiftIntervalMs = memoize((shift: ShiftInput): { start: number; end: number } => {
+  const { start, end } = computeShiftInterval(shift);
+  return { start: start.getTime(), end: end.getTime() };
+}, shiftKey);
+
+function computeShiftInterval(shift: ShiftInput): { start: Date; end: Date } {
   const start = localDateTime(shift.date, shift.start);
   const sameDayEnd = localDateTime(shift.date, shift.end);
   if (!start || !sameDayEnd) {
@@ -330,6 +351,12 @@ export function nightOverlapMs(start: Date, end: Date): number {
  * 3. otherwise **kvall** (weekday evenings, and weekend/holiday evenings from 16:30).
  */
 export function shiftKind(shift: ShiftInput, cal?: HolidayCalendarOptions): ShiftKind {
+  return shiftKindMemo(shift, cal);
+}
+
+const shiftKindMemo = memoize(computeShiftKind, (shift: ShiftInput, cal?: HolidayCalendarOptions) => `${shiftKey(shift)}|${optionsKey(cal)}`);
+
+function computeShiftKind(shift: ShiftInput, cal?: HolidayCalendarOptions): ShiftKind {
   const { start, end } = shiftInterval(shift);
   const total = end.getTime() - start.getTime();
   if (nightOverlapMs(start, end) * 2 >= total) {

@@ -3,6 +3,7 @@
  * "Åsa  Öberg", "asa oberg" or "ÅSA ÖBERG" in different lists. Everything that compares
  * names goes through {@link normalizeName}.
  */
+import { memoize } from './memo';
 
 /**
  * Normalise a name (or any label) for comparison: trims, collapses whitespace, lower-cases,
@@ -13,7 +14,14 @@ export function normalizeName(s: string | null | undefined): string {
   if (s == null) {
     return '';
   }
-  return String(s)
+  return normalizeMemo(String(s));
+}
+
+// Cards compare the same names on every turn (candidates against known shifts, unit search).
+const normalizeMemo = memoize((s: string): string => computeNormalizeName(s), (s) => s, 10_000);
+
+function computeNormalizeName(s: string): string {
+  return s
     .normalize('NFKD')
     .replace(/[\u0300-\u036f]/g, '')
     .toLowerCase()
@@ -40,6 +48,13 @@ export function normalizeName(s: string | null | undefined): string {
  * An empty name gives "namnlos".
  */
 export function staffId(name: string): string {
+  return staffIdMemo(String(name));
+}
+
+// Eligibility keys every member of every list by it, on every candidates card.
+const staffIdMemo = memoize((name: string): string => computeStaffId(name), (name) => name, 10_000);
+
+function computeStaffId(name: string): string {
   const slug = normalizeName(name)
     .replace(/'/g, '')
     .replace(/[^a-z0-9\p{L}]+/gu, '-')

@@ -156,18 +156,36 @@ export class CallIns {
   constructor(private readonly db: Db) {}
 
   /**
-   * Inserts a confirmed call-in with its `created` event. Returns the new id, or undefined when the
-   * flow was already confirmed (a replayed or double-clicked confirm): nothing is written.
+   * Inserts a confirmed call-in with its `created` event (and resolves the flow's reminder, see
+   * {@link create}). Returns the new id, or undefined when the flow was already confirmed (a
+   * replayed or double-clicked confirm): nothing is written.
    */
   async insert(tx: Sql, c: NewCallIn): Promise<string | undefined> {
+    return (await this.create(tx, c))?.id;
+  }
+
+  /**
+   * As {@link insert}, returning the stored record; the flow's pending reminder (its absence is now
+   * filled) is resolved with it. One statement (data-modifying CTEs) where insert, event, get and
+   * resolve took four. Nothing at all is written when the flow was already confirmed.
+   */
+  async create(tx: Sql, c: NewCallIn): Promise<CallInRecord | undefined> {
     const id = c.id ?? newCallInId();
-    const r = await tx.query(
-      `insert into call_ins (id, flow_id, status, version, unit_id, unit_name, dg_address, shift_date, start_time, end_time,
-         shift_start, shift_end, absent, ordered_in, working, on_leave, calls, choices, decided_by_id, decided_by_name, decided_at,
-         conversation_ref, receipt_activity_id, locale)
-       values ($1, $2, 'confirmed', 1, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12::jsonb, $13::jsonb, $14::jsonb, $15::jsonb,
-         $16::jsonb, $17, $18, $19, $20::jsonb, $21, $22)
-       on conflict (flow_id) do nothing`,
+    const r = await tx.query<Row>(
+      `with ins as (
+         insert into call_ins (id, flow_id, status, version, unit_id, unit_name, dg_address, shift_date, start_time, end_time,
+           shift_start, shift_end, absent, ordered_in, working, on_leave, calls, choices, decided_by_id, decided_by_name, decided_at,
+           conversation_ref, receipt_activity_id, locale)
+         values ($1, $2, 'confirmed', 1, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12::jsonb, $13::jsonb, $14::jsonb, $15::jsonb,
+           $16::jsonb, $17, $18, $19, $20::jsonb, $21, $22)
+         on conflict (flow_id) do nothing
+         returning *),
+       ev as (
+         insert into call_in_events (call_in_id, kind, reason, actor_id, actor_name, at, data)
+         select id, 'created', null, decided_by_id, decided_by_name, decided_at, 'null'::jsonb from ins),
+       reminder as (
+         update callin_reminders set status = 'resolved' where flow_id = (select flow_id from ins) and status = 'pending')
+       select * from ins`,
       [
         id,
         c.flowId,
@@ -193,11 +211,7 @@ export class CallIns {
         c.locale ?? null
       ]
     );
-    if (r.rowCount !== 1) {
-      return undefined;
-    }
-    await this.addEvent(tx, id, { kind: 'created', actorId: c.decidedById, actorName: c.decidedByName, at: c.decidedAt });
-    return id;
+    return r.rows[0] ? toRecord(r.rows[0]) : undefined;
   }
 
   async addEvent(tx: Sql, callInId: string, e: CallInEvent): Promise<void> {
@@ -303,23 +317,25 @@ export class CallIns {
     await this.db.query('update call_ins set receipt_activity_id = $2 where id = $1', [id, activityId]);
   }
 
-  /** Records that a notice went out (`key` = the outbox key); the first notice also stamps the row. */
+  /**
+   * Records that a notice went out (`key` = the outbox key); the first notice also stamps the row.
+   * One statement (the stamp in a data-modifying CTE, which runs whether or not it is read), so
+   * both or neither are written without a transaction of its own.
+   */
   async noticeSent(id: string, key: string, at: Date, first: boolean): Promise<void> {
-    await this.db.transaction(async (tx) => {
-      if (first) {
-        await tx.query('update call_ins set notice_sent_at = coalesce(notice_sent_at, $2) where id = $1', [id, at.toISOString()]);
-      }
-      await this.addEvent(tx, id, { kind: 'notice_sent', at, data: { key } });
-    });
+    await this.db.query(
+      `with stamp as (update call_ins set notice_sent_at = coalesce(notice_sent_at, $2) where id = $1 and $3::boolean returning id)
+       insert into call_in_events (call_in_id, kind, at, data) values ($1, 'notice_sent', $2, $4::jsonb)`,
+      [id, at.toISOString(), first, j({ key })]
+    );
   }
 
   async noticeFailed(id: string, key: string, at: Date, error: string, first: boolean): Promise<void> {
-    await this.db.transaction(async (tx) => {
-      if (first) {
-        await tx.query('update call_ins set notice_failed_at = $2 where id = $1', [id, at.toISOString()]);
-      }
-      await this.addEvent(tx, id, { kind: 'notice_failed', at, data: { key, error: error.slice(0, 500) } });
-    });
+    await this.db.query(
+      `with stamp as (update call_ins set notice_failed_at = $2 where id = $1 and $3::boolean returning id)
+       insert into call_in_events (call_in_id, kind, at, data) values ($1, 'notice_failed', $2, $4::jsonb)`,
+      [id, at.toISOString(), first, j({ key, error: error.slice(0, 500) })]
+    );
   }
 
   /** Deletes call-ins (and their events) decided before `before`; returns how many. */
@@ -373,16 +389,37 @@ export class CallIns {
   }
 }
 
+const MAX_SAVED_REFS = 10_000;
+
 /** Conversation references of users, for proactive messages (reminders, alerts to administrators). */
 export class ConversationRefs {
+  /**
+   * What this instance last saved per user (the reference without its activityId, the locale, the
+   * admin flag): a message turn that would write the same row again writes nothing. The activityId
+   * changes with every message but a proactive message does not need a current one, so the row
+   * keeps the first of an unchanged run. Per instance: another instance's write in between is one
+   * of the same user's valid references as well, and this instance writes again as soon as anything
+   * it would store changes.
+   */
+  private readonly saved = new Map<string, string>();
+
   constructor(private readonly db: Sql) {}
 
   async save(userId: string, ref: unknown, locale: string | undefined, isAdmin: boolean): Promise<void> {
+    const { activityId: _activityId, ...rest } = (ref && typeof ref === 'object' ? ref : { ref }) as Record<string, unknown>;
+    const hash = JSON.stringify([rest, locale ?? null, isAdmin]);
+    if (this.saved.get(userId) === hash) {
+      return;
+    }
     await this.db.query(
       `insert into conversation_refs (user_id, ref, locale, is_admin) values ($1, $2::jsonb, $3, $4)
        on conflict (user_id) do update set ref = excluded.ref, locale = excluded.locale, is_admin = excluded.is_admin, updated_at = now()`,
       [userId, j(ref), locale ?? null, isAdmin]
     );
+    if (this.saved.size >= MAX_SAVED_REFS) {
+      this.saved.clear();
+    }
+    this.saved.set(userId, hash);
   }
 
   async admins(): Promise<Array<{ userId: string; ref: unknown; locale?: string }>> {

@@ -258,9 +258,10 @@ function phoneDisplay(e164: string): string {
   return e164.startsWith('+46') ? `0${e164.slice(3)}` : e164;
 }
 
-async function candidatesCard(deps: FlowDeps, turn: Turn, f: FlowState, notes: Note[] = []) {
+/** `view`: the candidate view of this flow already computed in this turn (it does not depend on the calls). */
+async function candidatesCard(deps: FlowDeps, turn: Turn, f: FlowState, notes: Note[] = [], view?: CandidateView) {
   const lang = turn.lang;
-  const v = await candidateView(deps, f);
+  const v = view ?? (await candidateView(deps, f));
   if (!v) {
     return messageCard(lang, t(lang, 'forgedUnit'));
   }
@@ -340,7 +341,7 @@ export async function callRecord(deps: FlowDeps, turn: Turn, data: ActionData): 
     at: deps.clock.now().toISOString()
   };
   const f = next(turn, flow, { calls: [...flow.calls, call] });
-  return { kind: 'card', card: await candidatesCard(deps, turn, f) };
+  return { kind: 'card', card: await candidatesCard(deps, turn, f, [], v) };
 }
 
 /* ---------------------------------------------------------------- 5. confirm */
@@ -448,29 +449,28 @@ export async function confirm(deps: FlowDeps, turn: Turn, data: ActionData): Pro
     receiptActivityId: turn.cardActivityId,
     locale: turn.locale
   };
-  // One transaction: the call-in, its notice in the outbox, the reminder settled.
-  const id = await deps.db.transaction(async (tx) => {
-    const newId = await deps.callIns.insert(tx, rec);
-    if (!newId) {
+  // One transaction: the call-in (its reminder settled with it) and its notice in the outbox.
+  const stored = await deps.db.transaction(async (tx) => {
+    const created = await deps.callIns.create(tx, rec);
+    if (!created) {
       return undefined;
     }
-    const stored = (await deps.callIns.get(newId, tx)) as CallInRecord;
     await deps.outbox.enqueue(tx, {
-      idempotencyKey: `notice:${newId}:new`,
+      idempotencyKey: `notice:${created.id}:new`,
       kind: 'notice',
-      payload: noticePayload(stored, 'new', turn.user, now)
+      payload: noticePayload(created, 'new', turn.user, now)
     });
-    await deps.callIns.resolveReminder(flow.flowId, tx);
-    return newId;
+    return created;
   });
-  if (!id) {
+  if (!stored) {
     const existing = await deps.callIns.byFlowId(flow.flowId);
     return stale(turn, existing?.id);
   }
+  const id = stored.id;
   deps.logger.info({ callInId: id, unitId: rec.unitId, orderedIn: rec.orderedIn.length, calls: rec.calls.length }, 'call-in confirmed; notice queued');
   next(turn, flow, { step: 'done', callInId: id });
   deps.onEnqueued?.();
-  const stored = (await deps.callIns.get(id)) as CallInRecord;
+  // The receipt shows the record as committed (the outbox worker updates it once the mail has gone).
   return {
     kind: 'card',
     card: receiptCard(stored, lang),
