@@ -10,7 +10,7 @@ import { StateStore } from './store/stateStore';
 import { startServer, type RunningServer } from './server';
 import { createAdapter, processActivity } from './bot/adapter';
 import { SqlStorage } from './bot/storage';
-import { ConversationState, UserState } from 'botbuilder';
+import { ConversationState } from 'botbuilder';
 import { createGraph, type Graph, type GraphSettings } from './graph';
 import { ConfigError } from './config';
 import { KeyValueStore } from './store/stateStore';
@@ -104,7 +104,6 @@ export async function start(opts: StartOptions = {}): Promise<App> {
     const graph = opts.graph ?? createGraph(settings!, { logger: logger.child({ component: 'graph' }), deltaStore: new KeyValueStore(db) });
     const storage = new SqlStorage(new StateStore(db));
     const conversationState = new ConversationState(storage);
-    const userState = new UserState(storage);
     const adapter = createAdapter(
       { appId: config.MicrosoftAppId, appPassword: config.MicrosoftAppPassword, tenantId: config.MicrosoftAppTenantId, appType: config.MicrosoftAppType, ...opts.adapterOverrides },
       logger
@@ -201,9 +200,8 @@ export async function start(opts: StartOptions = {}): Promise<App> {
               // A fixed language whatever the client says (local demo: the Playground always sends en-US).
               context.activity.locale = config.BOT_LOCALE;
             }
+            // The bot saves conversation state at the end of each turn (TrygghetsjourenBot.run).
             await bot.run(context);
-            await conversationState.saveChanges(context);
-            await userState.saveChanges(context);
           });
         },
         ready: async () => ({
