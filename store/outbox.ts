@@ -116,6 +116,24 @@ export class Outbox {
     return r.rows.map((row) => ({ row: toRow<P>(row), token }));
   }
 
+  /**
+   * Extends a claim's lease (the worker's heartbeat while a handler runs, so a slow handler is not
+   * mistaken for a dead one). Returns false when the claim was lost.
+   */
+  async extend(claim: Claim): Promise<boolean> {
+    const r = await this.db.query(
+      `update outbox set lease_until = now() + make_interval(secs => $3)
+       where id = $1 and lease_token = $2 and status = 'pending'`,
+      [claim.row.id, claim.token, this.opts.leaseSeconds]
+    );
+    return r.rowCount === 1;
+  }
+
+  /** Lease length in seconds (for the worker's heartbeat). */
+  get leaseSeconds(): number {
+    return this.opts.leaseSeconds;
+  }
+
   /** Marks a claimed row done. Returns false when the claim was lost (lease expired and re-claimed). */
   async complete(claim: Claim, result?: unknown): Promise<boolean> {
     const r = await this.db.query(
@@ -170,12 +188,14 @@ export interface HandlerError extends Error {
 }
 
 /**
- * Polls the outbox and runs handlers by kind. `stop()` stops claiming and waits for in-flight
- * handlers (drain). One worker per process; several processes share the table safely.
+ * Polls the outbox and runs handlers by kind, keeping up to `concurrency` handlers in flight: a slot
+ * that frees (one slow notice waiting out a Retry-After does not hold up the others) claims the next
+ * due row at once. `stop()` stops claiming and waits for in-flight handlers (drain). One worker per
+ * process; several processes share the table safely.
  */
 export class OutboxWorker {
   private timer?: NodeJS.Timeout;
-  private running = false;
+  private claiming = false;
   private inflight = new Set<Promise<void>>();
   private stopped = false;
 
@@ -184,6 +204,7 @@ export class OutboxWorker {
     private readonly handlers: Record<string, (row: OutboxRow) => Promise<OutboxHandlerResult | void>>,
     private readonly opts: {
       pollMs: number;
+      /** Handlers in flight at most; default 4 (Outlook allows 4 concurrent requests per mailbox). */
       batch?: number;
       onDead?: (row: OutboxRow) => Promise<void>;
       onDone?: (row: OutboxRow, result: unknown) => Promise<void>;
@@ -212,26 +233,33 @@ export class OutboxWorker {
     }, ms);
   }
 
-  /** Claims and runs one batch; returns how many rows it handled. */
+  /** Claims due rows for the free slots and starts them; returns how many it claimed. */
   async tick(): Promise<number> {
-    if (this.running || this.stopped) {
+    if (this.claiming || this.stopped) {
       return 0;
     }
-    this.running = true;
-    let handled = 0;
+    const free = (this.opts.batch ?? 4) - this.inflight.size;
+    if (free <= 0) {
+      return 0; // a finishing handler kicks the next claim
+    }
+    this.claiming = true;
+    let claimed = 0;
     try {
-      const claims = await this.outbox.claim(this.opts.batch ?? 4, Object.keys(this.handlers));
-      handled = claims.length;
-      await Promise.all(claims.map((c) => this.track(this.runOne(c))));
+      const claims = await this.outbox.claim(free, Object.keys(this.handlers));
+      claimed = claims.length;
+      for (const c of claims) {
+        void this.track(this.runOne(c)).finally(() => this.kick());
+      }
     } catch (err) {
       this.opts.onError?.(err);
     } finally {
-      this.running = false;
+      this.claiming = false;
       if (!this.stopped) {
-        this.schedule(handled > 0 ? 0 : this.opts.pollMs);
+        // Claimed a full set: there may be more due now; else wait for the poll (or a kick).
+        this.schedule(claimed > 0 && claimed === free ? 0 : this.opts.pollMs);
       }
     }
-    return handled;
+    return claimed;
   }
 
   private track(p: Promise<void>): Promise<void> {
@@ -241,8 +269,22 @@ export class OutboxWorker {
 
   private async runOne(claim: Claim): Promise<void> {
     const handler = this.handlers[claim.row.kind];
+    // Heartbeat: keep the lease while the handler runs (a notice waiting out Retry-Afters can take
+    // longer than a lease); only a dead process lets it lapse, and then another worker takes over.
+    const beat = setInterval(() => {
+      this.outbox.extend(claim).then(
+        (held) => {
+          if (!held) {
+            this.opts.onError?.(new Error(`outbox row ${claim.row.id}: lease lost while its handler ran`));
+          }
+        },
+        (err) => this.opts.onError?.(err)
+      );
+    }, Math.max(500, (this.outbox.leaseSeconds * 1000) / 3));
+    beat.unref();
     try {
       const out = await handler(claim.row);
+      clearInterval(beat);
       const ok = await this.outbox.complete(claim, out?.result);
       if (ok && this.opts.onDone) {
         await this.opts.onDone(claim.row, out?.result);
@@ -250,10 +292,21 @@ export class OutboxWorker {
     } catch (err) {
       const e = err as HandlerError;
       const retryAt = e.retryAfterMs !== undefined ? new Date(Date.now() + e.retryAfterMs) : undefined;
+      clearInterval(beat);
       const row = await this.outbox.fail(claim, e.message ?? String(err), { permanent: e.retryable === false, retryAt });
       if (row?.status === 'dead' && this.opts.onDead) {
         await this.opts.onDead(row).catch((hookErr) => this.opts.onError?.(hookErr));
       }
+    } finally {
+      clearInterval(beat);
+    }
+  }
+
+  /** Waits until the handlers in flight now (and any they kick off) have finished. */
+  async idle(): Promise<void> {
+    while (this.inflight.size > 0 || this.claiming) {
+      await Promise.allSettled([...this.inflight]);
+      await new Promise((r) => setTimeout(r, 0));
     }
   }
 
@@ -263,9 +316,9 @@ export class OutboxWorker {
     if (this.timer) {
       clearTimeout(this.timer);
     }
-    while (this.inflight.size > 0 || this.running) {
+    while (this.inflight.size > 0 || this.claiming) {
       await Promise.allSettled([...this.inflight]);
-      if (this.running) {
+      if (this.claiming) {
         await new Promise((r) => setTimeout(r, 10));
       }
     }

@@ -81,7 +81,9 @@ describe('bot: a whole call-in against the local tenant', function () {
   async function drain(): Promise<void> {
     for (let i = 0; i < 10; i++) {
       await new Promise((r) => setTimeout(r, 10));
-      if ((await worker.tick()) === 0 && (await h.outbox.counts()).pending === 0) {
+      const claimed = await worker.tick();
+      await worker.idle();
+      if (claimed === 0 && (await h.outbox.counts()).pending === 0) {
         return;
       }
     }

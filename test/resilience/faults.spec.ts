@@ -46,7 +46,7 @@ describe('resilience: Graph faults on sendMail (30% 429 with Retry-After, 10% 50
     const t0 = Date.now();
     const stats = await confirmMany({ botUrl: bot.messages, connector, target: TARGET, users: USERS, deadlineMs: 180_000 });
     const confirmedMs = Date.now() - t0;
-    await waitForMails(tenant, stats.confirmed, 90_000);
+    await waitForMails(tenant, stats.confirmed, 150_000);
     const deliveredMs = Date.now() - t0;
     await sleep(1500);
     await bot.stop();

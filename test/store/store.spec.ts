@@ -211,6 +211,68 @@ for (const target of storeTargets()) {
         assert.deepEqual(await ob.counts(), { pending: 0, done: 1, dead: 1 });
       });
 
+      it('a slow handler does not hold up the others: a freed slot claims the next row at once', async () => {
+        const ob = new Outbox(db, opts);
+        await db.transaction(async (tx) => {
+          for (let i = 0; i < 6; i++) {
+            await ob.enqueue(tx, { idempotencyKey: `r${i}`, kind: 'mail', payload: { slow: i === 0 } });
+          }
+        });
+        const finished: string[] = [];
+        let release!: () => void;
+        const slow = new Promise<void>((r) => (release = r));
+        const worker = new OutboxWorker(
+          ob,
+          {
+            mail: async (row) => {
+              if ((row.payload as { slow: boolean }).slow) {
+                await slow;
+              }
+              finished.push(row.idempotencyKey);
+            }
+          },
+          { pollMs: 1000, batch: 2 }
+        );
+        worker.start();
+        const until = Date.now() + 5000;
+        while (finished.length < 5 && Date.now() < until) {
+          await new Promise((r) => setTimeout(r, 10));
+        }
+        // With the slow row holding one of the two slots, the other slot went through the other five.
+        assert.deepEqual([...finished].sort(), ['r1', 'r2', 'r3', 'r4', 'r5']);
+        release();
+        await worker.idle();
+        await worker.stop();
+        assert.deepEqual(await ob.counts(), { pending: 0, done: 6, dead: 0 });
+      });
+
+      it('a handler that runs longer than the lease keeps it (heartbeat): no second worker takes the row', async function () {
+        this.timeout(20_000);
+        const ob = new Outbox(db, { ...opts, leaseSeconds: 1 });
+        await db.transaction((tx) => ob.enqueue(tx, { idempotencyKey: 'long', kind: 'mail', payload: {} }));
+        let runs = 0;
+        const mk = () =>
+          new OutboxWorker(
+            ob,
+            {
+              mail: async () => {
+                runs++;
+                await new Promise((r) => setTimeout(r, 3000));
+              }
+            },
+            { pollMs: 100 }
+          );
+        const a = mk();
+        const b = mk();
+        a.start();
+        await new Promise((r) => setTimeout(r, 300));
+        b.start();
+        await new Promise((r) => setTimeout(r, 3500));
+        await Promise.all([a.stop(), b.stop()]);
+        assert.equal(runs, 1, 'the row was handled once although its handler outlived three leases');
+        assert.equal((await ob.get('long'))?.status, 'done');
+      });
+
       it('400 rows across 4 concurrent claimers are each delivered exactly once', async function () {
         this.timeout(120_000);
         const handles: Db[] = [db];
