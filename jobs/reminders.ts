@@ -2,7 +2,8 @@
  * Reminders of absences reported but not yet filled: an absence whose flow reached the candidates
  * step schedules a reminder REMINDER_MINUTES later (bot/flow); confirming or abandoning the flow
  * resolves it. This job claims due reminders (marking them sent first, so each goes out once even
- * with several instances and across restarts) and delivers them into the jourledare's chat.
+ * with several instances and across restarts) and delivers them into the jourledare's chat; a failed
+ * delivery is released and tried again a minute later, up to three times.
  * It also enforces the call-in log's retention (CALLIN_RETENTION_DAYS), at most once an hour.
  */
 import type { Logger } from 'pino';
@@ -54,8 +55,10 @@ export class ReminderJob {
         await this.deps.send(r.conversationRef, r.text);
         sent++;
       } catch (err) {
-        // Claimed as sent already: a reminder is never repeated, even if this delivery failed.
-        this.log.warn({ flowId: r.flowId, err: (err as Error).message }, 'reminder not delivered');
+        // Claimed (so no other instance sends it meanwhile); the failed delivery is tried again a
+        // minute later, up to three deliveries in all.
+        const again = await this.deps.callIns.releaseReminder(r.flowId, new Date(now.getTime() + 60_000)).catch(() => false);
+        this.log.warn({ flowId: r.flowId, err: (err as Error).message, retry: again }, 'reminder not delivered');
       }
     }
     if (due.length > 0) {

@@ -368,7 +368,7 @@ export class CallIns {
    */
   async claimDueReminders(now: Date, limit = 20): Promise<Reminder[]> {
     const r = await this.db.query<{ flow_id: string; user_id: string; conversation_ref: unknown; locale: string | null; text: string; due_at: Date | string }>(
-      `update callin_reminders set status = 'sent', sent_at = $1
+      `update callin_reminders set status = 'sent', sent_at = $1, attempts = attempts + 1
        where flow_id in (select flow_id from callin_reminders where status = 'pending' and due_at <= $1 order by due_at limit $2 for update skip locked)
        returning flow_id, user_id, conversation_ref, locale, text, due_at`,
       [now.toISOString(), limit]
@@ -381,6 +381,19 @@ export class CallIns {
       text: x.text,
       dueAt: d(x.due_at)
     }));
+  }
+
+  /**
+   * A claimed reminder whose delivery failed goes back to pending, due at `retryAt`, unless it has
+   * had `maxAttempts` deliveries already or was resolved meanwhile. Returns whether it will be retried.
+   */
+  async releaseReminder(flowId: string, retryAt: Date, maxAttempts = 3): Promise<boolean> {
+    const r = await this.db.query(
+      `update callin_reminders set status = 'pending', due_at = $2, sent_at = null
+       where flow_id = $1 and status = 'sent' and attempts < $3`,
+      [flowId, retryAt.toISOString(), maxAttempts]
+    );
+    return r.rowCount === 1;
   }
 
   async reminderStatus(flowId: string): Promise<string | undefined> {

@@ -118,6 +118,12 @@ export const MIGRATIONS: Migration[] = [
       create index callin_reminders_due on callin_reminders (due_at) where status = 'pending';`
   },
   {
+    version: 11,
+    name: 'reminder delivery attempts',
+    sql: `
+      alter table callin_reminders add column attempts integer not null default 0;`
+  },
+  {
     version: 20,
     name: 'permission sync: managed grants, unit state, runs, steps, manual tasks',
     sql: `

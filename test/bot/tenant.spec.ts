@@ -192,6 +192,50 @@ describe('bot: a whole call-in against the local tenant', function () {
     assert.ok(reminded[0].includes('Hemtjänst Majorna') && reminded[0].includes('inte tillsatt'), reminded[0]);
   });
 
+  it('a reminder whose delivery fails is tried again a minute later, three deliveries at most', async () => {
+    await toCandidates();
+    let failuresLeft = 1;
+    const reminded: string[] = [];
+    const job = new ReminderJob({
+      callIns: h.callIns,
+      clock,
+      send: async (_ref, text) => {
+        if (failuresLeft-- > 0) {
+          throw new Error('connector down');
+        }
+        reminded.push(text);
+      },
+      logger: silent
+    });
+    clock.advance(31 * 60_000);
+    assert.equal(await job.tick(), 0, 'the first delivery failed');
+    assert.equal(await job.tick(), 0, 'not again before the minute is up');
+    clock.advance(61_000);
+    assert.equal(await job.tick(), 1, 'delivered on the retry');
+    assert.equal(reminded.length, 1);
+    clock.advance(10 * 60_000);
+    assert.equal(await job.tick(), 0, 'and only once');
+
+    // A reminder that never gets through stops after three deliveries.
+    await toCandidates();
+    let attempts = 0;
+    const never = new ReminderJob({
+      callIns: h.callIns,
+      clock,
+      send: async () => {
+        attempts++;
+        throw new Error('connector down');
+      },
+      logger: silent
+    });
+    clock.advance(31 * 60_000);
+    for (let i = 0; i < 6; i++) {
+      await never.tick();
+      clock.advance(61_000);
+    }
+    assert.equal(attempts, 3, 'three deliveries at most');
+  });
+
   async function toCandidates(): Promise<Card> {
     const search = only(await say(h, 'ny', { user: JL }));
     const results = only(await act(h, search, 'unitSearch', { query: 'majorna' }, { user: JL }));
