@@ -384,20 +384,37 @@ async function decision(deps: FlowDeps, f: FlowState): Promise<Decision | undefi
   };
 }
 
-export async function toConfirm(deps: FlowDeps, turn: Turn, data: ActionData): Promise<Reply> {
-  const g = await guard(deps, turn, data, ['candidates']);
+/**
+ * The checks both "to confirmation" and "confirm" make: the card is current for `step`, the unit is
+ * real, and someone accepted. Returns the refusal to send, or the flow and its decision.
+ */
+async function acceptedDecision(
+  deps: FlowDeps,
+  turn: Turn,
+  data: ActionData,
+  step: FlowState['step']
+): Promise<{ reply: Reply } | { flow: FlowState; dec: Decision }> {
+  const g = await guard(deps, turn, data, [step]);
   if (g) {
-    return g;
+    return { reply: g };
   }
-  const lang = turn.lang;
   const flow = turn.flow as FlowState;
   const dec = await decision(deps, flow);
   if (!dec) {
-    return { kind: 'message', text: t(lang, 'forgedUnit') };
+    return { reply: { kind: 'message', text: t(turn.lang, 'forgedUnit') } };
   }
   if (dec.accepted.length === 0) {
-    return { kind: 'message', text: t(lang, 'needAccepted') };
+    return { reply: { kind: 'message', text: t(turn.lang, 'needAccepted') } };
   }
+  return { flow, dec };
+}
+
+export async function toConfirm(deps: FlowDeps, turn: Turn, data: ActionData): Promise<Reply> {
+  const checked = await acceptedDecision(deps, turn, data, 'candidates');
+  if ('reply' in checked) {
+    return checked.reply;
+  }
+  const { flow, dec } = checked;
   const f = next(turn, flow, { step: 'confirm' });
   return { kind: 'card', card: confirmCard(turn, f, dec) };
 }
@@ -425,19 +442,12 @@ export function noticePayload(r: CallInRecord, kind: NoticeKind, by: { name?: st
 }
 
 export async function confirm(deps: FlowDeps, turn: Turn, data: ActionData): Promise<Reply> {
-  const g = await guard(deps, turn, data, ['confirm']);
-  if (g) {
-    return g;
+  const checked = await acceptedDecision(deps, turn, data, 'confirm');
+  if ('reply' in checked) {
+    return checked.reply;
   }
+  const { flow, dec } = checked;
   const lang = turn.lang;
-  const flow = turn.flow as FlowState;
-  const dec = await decision(deps, flow);
-  if (!dec) {
-    return { kind: 'message', text: t(lang, 'forgedUnit') };
-  }
-  if (dec.accepted.length === 0) {
-    return { kind: 'message', text: t(lang, 'needAccepted') };
-  }
   const now = deps.clock.now();
   const rec: NewCallIn = {
     ...dec.record,
