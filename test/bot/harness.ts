@@ -325,32 +325,8 @@ export async function send(
   return collect(h.adapter);
 }
 
-/** All TextBlock/FactSet texts of a card, joined: for assertions on what the user sees. */
-export function cardText(card: Card | undefined): string {
-  const parts: string[] = [];
-  const walk = (n: unknown): void => {
-    if (!n || typeof n !== 'object') {
-      return;
-    }
-    if (Array.isArray(n)) {
-      n.forEach(walk);
-      return;
-    }
-    const r = n as Record<string, unknown>;
-    for (const k of ['text', 'title', 'value', 'label']) {
-      if (typeof r[k] === 'string') {
-        parts.push(r[k] as string);
-      }
-    }
-    for (const [k, v] of Object.entries(r)) {
-      if (k !== 'data' && k !== 'fallback') {
-        walk(v);
-      }
-    }
-  };
-  walk(card);
-  return parts.join('\n');
-}
+/** All TextBlock/FactSet texts of a card, joined: for assertions on what the user sees (one walker for every suite). */
+export { cardText } from '../helpers/channel';
 
 export async function count(db: Db, table: string): Promise<number> {
   const r = await db.query<{ n: string }>(`select count(*) as n from ${table}`);
