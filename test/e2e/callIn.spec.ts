@@ -55,7 +55,7 @@ const T = (key: TextKey): string => TEXTS[lang][key];
 /** A text of the bot as a pattern: `{placeholders}` match anything. */
 const TRe = (key: TextKey): RegExp => new RegExp(T(key).split(/\{[a-zA-Z]+\}/).map(escapeRe).join('.+?'));
 
-describe('end to end: a call-in through the Agents Playground in headless Chromium', function () {
+describe('end to end: a call-in through the Agents Playground in headless Chromium (skipped outside CI when /usr/bin/chromium is missing; CI fails instead)', function () {
   this.timeout(150000);
   let dataDir: string | undefined;
   let run: LocalRun | undefined;
